@@ -1,0 +1,91 @@
+"""Prometheus metrics and JSON logs carrying a request id."""
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, Info, generate_latest
+from starlette.routing import Match
+
+from . import __version__
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+REQUESTS = Counter(
+    "app_http_requests_total", "HTTP requests by route, method and status",
+    ["route", "method", "status"],
+)
+LATENCY = Histogram(
+    "app_http_request_duration_seconds", "HTTP request latency by route and method",
+    ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+INFO = Info("app", "Application build information")
+INFO.info({"version": __version__})
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": request_id_var.get(),
+        }
+        payload.update(getattr(record, "fields", {}))
+        return json.dumps(payload)
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def _route_of(request: Request) -> str:
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match == Match.FULL:
+            return str(getattr(route, "path", "unmatched"))
+    return "unmatched"
+
+
+def install(app: FastAPI) -> None:
+    log = logging.getLogger("swarm_app.access")
+
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("x-request-id", "")[:128] or uuid.uuid4().hex
+        token = request_id_var.set(rid)
+        route = _route_of(request)
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["X-Request-Id"] = rid
+            return response
+        finally:
+            elapsed = time.perf_counter() - start
+            REQUESTS.labels(route, request.method, str(status)).inc()
+            LATENCY.labels(route, request.method).observe(elapsed)
+            log.info(
+                "request",
+                extra={"fields": {"method": request.method, "route": route,
+                                  "status": status, "ms": round(elapsed * 1000, 2)}},
+            )
+            request_id_var.reset(token)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,30 @@
+"""Liveness and readiness, used by Docker, Swarm and Traefik."""
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..db import get_engine
+from ..migrations_state import migrations_at_head
+
+router = APIRouter(prefix="/health", tags=["health"])
+
+
+@router.get("/live")
+def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/ready")
+def ready(response: Response) -> dict[str, str]:
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("select 1"))
+            at_head = migrations_at_head(conn)
+    except SQLAlchemyError as exc:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "unavailable", "database": type(exc.__cause__ or exc).__name__}
+    if not at_head:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "unavailable", "database": "migrations not at head"}
+    return {"status": "ok", "database": "ok"}
