@@ -16,11 +16,13 @@ from . import __version__
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 REQUESTS = Counter(
-    "app_http_requests_total", "HTTP requests by route, method and status",
+    "app_http_requests_total",
+    "HTTP requests by route, method and status",
     ["route", "method", "status"],
 )
 LATENCY = Histogram(
-    "app_http_request_duration_seconds", "HTTP request latency by route and method",
+    "app_http_request_duration_seconds",
+    "HTTP request latency by route and method",
     ["route", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
@@ -81,8 +83,14 @@ def install(app: FastAPI) -> None:
             LATENCY.labels(route, request.method).observe(elapsed)
             log.info(
                 "request",
-                extra={"fields": {"method": request.method, "route": route,
-                                  "status": status, "ms": round(elapsed * 1000, 2)}},
+                extra={
+                    "fields": {
+                        "method": request.method,
+                        "route": route,
+                        "status": status,
+                        "ms": round(elapsed * 1000, 2),
+                    }
+                },
             )
             request_id_var.reset(token)
 

@@ -27,7 +27,12 @@ def test_duplicate_email_is_409(client: TestClient) -> None:
 def test_bad_payloads_are_422(client: TestClient) -> None:
     assert client.post("/users", json={"email": "not-an-email"}).status_code == 422
     assert client.post("/users", json={"email": "a@example.org", "x": 1}).status_code == 422
-    assert client.post("/users", content=b"{", headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post(
+            "/users", content=b"{", headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
     assert client.get("/users?limit=0").status_code == 422
     assert client.get("/users?limit=abc").status_code == 422
 

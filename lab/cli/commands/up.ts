@@ -1,0 +1,99 @@
+/** `lab up`: create or converge the lab, then print where everything is. */
+import type { Command } from "commander";
+import { loadConfig } from "../../config/load.js";
+import { takeDown } from "../../core/down.js";
+import { makeDriver } from "../../core/running.js";
+import { labUrls } from "../../core/urls.js";
+import { LabError } from "../../errors.js";
+import { planImages } from "../../images/plan.js";
+import { planNodes } from "../../plan/nodes.js";
+import { stackToYaml } from "../../plan/stack.js";
+import { hostEngine } from "../../runtime/docker.js";
+import { consoleLog } from "../../runtime/log.js";
+import { statePaths } from "../../state/paths.js";
+import { DASHBOARD_USER } from "../../state/secrets.js";
+import type { UpContext } from "../../steps/context.js";
+import { renderLabStack, resolveIfPresent } from "../../steps/deploy.js";
+import { UP_STEPS } from "../../steps/index.js";
+import { runSteps } from "../../steps/run.js";
+import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
+import { table } from "../print.js";
+
+interface UpFlags extends ConfigFlags {
+  retain?: boolean;
+  dryRun?: boolean;
+  verbose?: boolean;
+}
+
+export function registerUp(program: Command): void {
+  withConfigOptions(
+    program.command("up").description("create the lab, or bring it back to its configuration"),
+  )
+    .option("--retain", "on failure, keep what was created (for debugging) instead of removing it")
+    .option("--dry-run", "print the plan (image set, nodes, rendered stack) and change nothing")
+    .option("-v, --verbose", "print details")
+    .action(async (flags: UpFlags) => {
+      const config = loadConfig(flags.config, configInput(flags));
+      if (flags.dryRun) {
+        const set = config.images === "auto" ? "offline" : config.images;
+        const images = planImages(set);
+        console.log(
+          `image set: ${set}${config.images === "auto" ? " (auto: decided at run time)" : ""}`,
+        );
+        console.log(
+          table(
+            ["image", "source"],
+            images.map((i) => [i.ref, i.source.kind]),
+          ),
+        );
+        console.log(
+          table(
+            ["node", "labels"],
+            planNodes(config, "node").map((n) => [n.name, JSON.stringify(n.swarmLabels)]),
+          ),
+        );
+        console.log(stackToYaml(renderLabStack(config, images, resolveIfPresent)));
+        return;
+      }
+      const host = hostEngine();
+      const driver = makeDriver(config, host);
+      const existed = (await driver.list().catch(() => [])).length > 0;
+      const ctx: UpContext = { config, log: consoleLog(flags.verbose), host, driver };
+      try {
+        await runSteps(UP_STEPS, ctx);
+      } catch (err) {
+        if (
+          !existed &&
+          !flags.retain &&
+          !(err instanceof LabError && err.exitCode >= 2 && err.exitCode <= 4)
+        ) {
+          console.error(
+            "lab:up failed: removing what it created (use --retain to keep it for debugging)",
+          );
+          await takeDown(host, driver, config.name, true).catch(() => undefined);
+        }
+        throw err;
+      }
+      const urls = labUrls(config);
+      const p = statePaths();
+      console.log(`\nThe lab is up (image set: ${ctx.imageSet}, ${ctx.imageReason}).`);
+      console.log(
+        table(
+          ["what", "where"],
+          [
+            ["API", urls.app],
+            ["API docs", urls.docs],
+            ["Traefik dashboard", urls.traefik],
+            ["Prometheus", urls.prometheus],
+            ["dashboard login", `${DASHBOARD_USER} / password in ${p.dashboardPassword}`],
+            ["lab CA (trust it)", p.caCert],
+          ],
+        ),
+      );
+      if (config.domain.endsWith(".localhost")) {
+        console.log(
+          "curl and browsers resolve *.localhost to 127.0.0.1 by themselves; other programs may need /etc/hosts entries.",
+        );
+      }
+    });
+}

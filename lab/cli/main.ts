@@ -1,0 +1,42 @@
+/** The CLI entry: parse argv, dispatch, and the ONE place that turns errors into messages + exit codes. */
+import { Command, CommanderError } from "commander";
+import { LabError } from "../errors.js";
+import { colors } from "../runtime/log.js";
+import { registerConfig } from "./commands/config.js";
+import { registerDown } from "./commands/down.js";
+import { registerStatus } from "./commands/status.js";
+import { registerUp } from "./commands/up.js";
+
+export function buildProgram(): Command {
+  const program = new Command("swarm-lab")
+    .description("A three-node Docker Swarm lab on your machine, proven by attacking it.")
+    .showHelpAfterError()
+    .exitOverride();
+  registerUp(program);
+  registerDown(program);
+  registerStatus(program);
+  registerConfig(program);
+  return program;
+}
+
+export function describeError(err: unknown): { message: string; code: number } {
+  if (err instanceof CommanderError) return { message: "", code: err.exitCode === 0 ? 0 : 2 };
+  if (err instanceof LabError) {
+    const hint = err.hint ? `\n${colors.yellow("fix:")} ${err.hint}` : "";
+    return { message: `${colors.red("error:")} ${err.message}${hint}`, code: err.exitCode };
+  }
+  const e = err as Error;
+  return { message: `${colors.red("unexpected error:")} ${e?.stack ?? String(err)}`, code: 70 };
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    const { message, code } = describeError(err);
+    if (message) console.error(message);
+    process.exitCode = code;
+  }
+}
+
+await main();

@@ -1,0 +1,48 @@
+/** Removes what the lab created, found by its labels, and nothing else. Safe to rerun. */
+import { ignoreNotFound } from "../drivers/dind/driver.js";
+import type { NodeDriver } from "../drivers/types.js";
+import { IMAGE_LABEL } from "../images/plan.js";
+import { LABEL_LAB } from "../plan/names.js";
+import type { Engine } from "../runtime/docker.js";
+
+export interface DownResult {
+  containers: string[];
+  volumes: string[];
+  networks: string[];
+  images: string[];
+}
+
+export async function takeDown(
+  host: Engine,
+  driver: NodeDriver,
+  lab: string,
+  keepImages: boolean,
+): Promise<DownResult> {
+  const result: DownResult = { containers: [], volumes: [], networks: [], images: [] };
+  const byLabel = { label: [`${LABEL_LAB}=${lab}`] };
+  for (const c of await host.listContainers({ all: true, filters: byLabel })) {
+    const name = (c.Names[0] ?? c.Id).replace(/^\//, "");
+    await host.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreNotFound);
+    result.containers.push(name);
+  }
+  await driver.teardown();
+  for (const v of (await host.listVolumes({ filters: byLabel })).Volumes ?? []) {
+    await host.getVolume(v.Name).remove({ force: true }).catch(ignoreNotFound);
+    result.volumes.push(v.Name);
+  }
+  for (const n of await host.listNetworks({ filters: byLabel })) {
+    await host.getNetwork(n.Id).remove().catch(ignoreNotFound);
+    result.networks.push(n.Name);
+  }
+  if (!keepImages) {
+    // Images are shared by every lab on this engine; they carry lab.image, not a lab name.
+    const images = await host.listImages({ filters: { label: [IMAGE_LABEL] } });
+    // Newest first: an image built on another (the Debian base) goes before it.
+    for (const img of images.sort((a, b) => b.Created - a.Created)) {
+      const tags = img.RepoTags ?? [];
+      await host.getImage(img.Id).remove({ force: true }).catch(ignoreNotFound);
+      result.images.push(...tags);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,81 @@
+/** A handle on a lab that is up: its nodes, a manager's engine, HTTPS through the entry point. */
+import type { LabConfig } from "../config/schema.js";
+import { DindDriver } from "../drivers/dind/driver.js";
+import type { LabNode, NodeDriver } from "../drivers/types.js";
+import { LabError } from "../errors.js";
+import { planNetwork } from "../plan/nodes.js";
+import { type Engine, hostEngine, requireEngine } from "../runtime/docker.js";
+import { LabHttp } from "../runtime/http.js";
+import { readCa } from "../state/secrets.js";
+
+export function makeDriver(config: LabConfig, host: Engine): NodeDriver {
+  if (config.driver === "vagrant") {
+    throw new LabError(
+      "the vagrant driver is not available yet",
+      "use --driver dind (the default)",
+      2,
+    );
+  }
+  return new DindDriver(host, config.name, planNetwork(config));
+}
+
+export class RunningLab implements AsyncDisposable {
+  constructor(
+    readonly config: LabConfig,
+    readonly host: Engine,
+    readonly driver: NodeDriver,
+    readonly nodes: LabNode[],
+    readonly http: LabHttp,
+  ) {}
+
+  /** The engine of a running manager (any: all nodes are managers). */
+  manager(): Engine {
+    const node = this.nodes.find((n) => n.running);
+    if (!node) throw new LabError("no lab node is running", "start the lab: npm run lab:up");
+    return this.driver.engine(node);
+  }
+
+  host_(name: string): string {
+    return `${name}.${this.config.domain}`;
+  }
+
+  url(service: string, path: string): string {
+    return this.http.url(this.host_(service), path);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.http.close();
+  }
+}
+
+export function labHttp(config: LabConfig, connections?: number): LabHttp {
+  return new LabHttp({
+    ca: readCa(),
+    address: config.bind,
+    httpsPort: config.ports.https,
+    httpPort: config.ports.http,
+    ...(connections ? { connections } : {}),
+  });
+}
+
+/** Connects to the lab described by config; fails clearly when it is not up. */
+export async function connectLab(config: LabConfig): Promise<RunningLab> {
+  const host = hostEngine();
+  await requireEngine(host);
+  const driver = makeDriver(config, host);
+  const nodes = await driver.list();
+  if (nodes.filter((n) => n.running).length === 0) {
+    throw new LabError(
+      `lab "${config.name}" is not running (no node found)`,
+      "start it: npm run lab:up",
+      5,
+    );
+  }
+  let http: LabHttp;
+  try {
+    http = labHttp(config);
+  } catch {
+    throw new LabError("the lab CA is missing from the state folder", "run npm run lab:up once", 5);
+  }
+  return new RunningLab(config, host, driver, nodes, http);
+}

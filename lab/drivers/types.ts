@@ -1,0 +1,28 @@
+/** A lab node is something with a Docker engine you can reach. Steps only see this port. */
+import type { NodeSpec } from "../plan/nodes.js";
+import type { Engine } from "../runtime/docker.js";
+
+export interface LabNode {
+  name: string;
+  index: number;
+  /** Address other nodes and the host use to reach it (Swarm advertise address). */
+  address: string;
+  running: boolean;
+}
+
+export interface NodeDriver {
+  readonly name: string;
+  /** Creates the node (or returns it when it already runs). */
+  create(spec: NodeSpec): Promise<LabNode>;
+  /** Every node of this lab, running or not. */
+  list(): Promise<LabNode[]>;
+  start(name: string): Promise<void>;
+  /** Hard stop, as a power cut: used by drills. */
+  kill(name: string): Promise<void>;
+  /** Removes the node and its storage. Safe when it is already gone. */
+  remove(name: string): Promise<void>;
+  /** The Docker API of the engine inside the node. */
+  engine(node: LabNode): Engine;
+  /** Removes what the driver shares between nodes (network). Safe to rerun. */
+  teardown(): Promise<void>;
+}

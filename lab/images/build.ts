@@ -1,0 +1,86 @@
+/** Makes the images of a set on the host engine: build, import or pull. */
+import { LabError } from "../errors.js";
+import { type Engine, isNotFound } from "../runtime/docker.js";
+import { run } from "../runtime/exec.js";
+import { REPO_ROOT } from "../state/paths.js";
+import { OFFICIAL } from "./official.js";
+import {
+  BASE_IMAGE,
+  IMAGE_LABEL,
+  type ImageSet,
+  type ImageSpec,
+  PYTHON_BASE_IMAGE,
+} from "./plan.js";
+import { importDebianBase, prepareTraefikBinary, prepareWheels } from "./prepare.js";
+
+export async function imageExists(engine: Engine, ref: string): Promise<boolean> {
+  try {
+    await engine.getImage(ref).inspect();
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+async function dockerBuild(
+  ref: string,
+  context: string,
+  args: Record<string, string>,
+  key: string,
+) {
+  await run(
+    "docker",
+    [
+      "build",
+      "--quiet",
+      ...["-t", ref, "--label", `${IMAGE_LABEL}=${key}`],
+      ...Object.entries(args).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
+      context,
+    ],
+    { cwd: REPO_ROOT, env: { DOCKER_BUILDKIT: "0" } },
+  );
+}
+
+async function pull(ref: string) {
+  await run("docker", ["pull", "--quiet", ref], {
+    hint: "the official image set pulls from Docker Hub; offline, use --images offline",
+  });
+}
+
+/** The bases the set's Dockerfiles start from. */
+export async function ensureBases(engine: Engine, set: ImageSet): Promise<string[]> {
+  const made: string[] = [];
+  if (set === "official") {
+    for (const ref of [OFFICIAL.debian, OFFICIAL.python]) {
+      if (!(await imageExists(engine, ref))) {
+        await pull(ref);
+        made.push(ref);
+      }
+    }
+    return made;
+  }
+  if (!(await imageExists(engine, BASE_IMAGE))) {
+    await importDebianBase(BASE_IMAGE, { [IMAGE_LABEL]: "base" });
+    made.push(BASE_IMAGE);
+  }
+  if (!(await imageExists(engine, PYTHON_BASE_IMAGE))) {
+    await dockerBuild(PYTHON_BASE_IMAGE, "images/python", { BASE: BASE_IMAGE }, "python");
+    made.push(PYTHON_BASE_IMAGE);
+  }
+  return made;
+}
+
+/** Builds (cached by Docker's layer cache, so a rerun is quick) or pulls one image. */
+export async function makeImage(engine: Engine, spec: ImageSpec): Promise<void> {
+  if (spec.source.kind === "pull") {
+    if (!(await imageExists(engine, spec.ref))) await pull(spec.ref);
+    return;
+  }
+  if (spec.source.prepare === "wheels") await prepareWheels();
+  if (spec.source.prepare === "traefik-binary") await prepareTraefikBinary();
+  await dockerBuild(spec.ref, spec.source.context, spec.source.args, spec.key);
+  if (!(await imageExists(engine, spec.ref))) {
+    throw new LabError(`image ${spec.ref} was built but is not on the engine`);
+  }
+}

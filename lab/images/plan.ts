@@ -1,0 +1,66 @@
+/** Pure: an image set -> the images to make and how. No Docker calls here. */
+import { OFFICIAL } from "./official.js";
+
+export type ImageSet = "official" | "offline";
+export type ImageKey = "node" | "edge" | "app" | "postgres" | "prometheus" | "traefik";
+export type Prepare = "wheels" | "traefik-binary";
+
+export interface ImageSpec {
+  key: ImageKey;
+  ref: string;
+  /** Built by the lab from a Dockerfile in the repo, or pulled from upstream. */
+  source:
+    | { kind: "build"; context: string; args: Record<string, string>; prepare?: Prepare }
+    | { kind: "pull" };
+  /** Runs inside the swarm, so it must be copied into every node. */
+  inStack: boolean;
+}
+
+export const BASE_IMAGE = "swarm-lab/base:bookworm";
+export const PYTHON_BASE_IMAGE = "swarm-lab/python:bookworm";
+export const IMAGE_LABEL = "lab.image";
+
+export function labRef(key: string, set: ImageSet): string {
+  return `swarm-lab/${key}:${set}`;
+}
+
+export function planImages(set: ImageSet): ImageSpec[] {
+  const debian = set === "official" ? OFFICIAL.debian : BASE_IMAGE;
+  const python = set === "official" ? OFFICIAL.python : PYTHON_BASE_IMAGE;
+  const build = (
+    key: ImageKey,
+    context: string,
+    args: Record<string, string>,
+    inStack: boolean,
+    prepare?: Prepare,
+  ): ImageSpec => ({
+    key,
+    ref: labRef(key, set),
+    source: { kind: "build", context, args, ...(prepare ? { prepare } : {}) },
+    inStack,
+  });
+  const common = [
+    build("node", "images/node", { BASE: debian }, false),
+    build("edge", "images/edge", { BASE: debian }, false),
+    build("app", "app", { PYTHON_BASE: python }, true, "wheels"),
+    build("postgres", "images/postgres", { BASE: debian }, true),
+  ];
+  if (set === "official") {
+    return [
+      ...common,
+      { key: "prometheus", ref: OFFICIAL.prometheus, source: { kind: "pull" }, inStack: true },
+      { key: "traefik", ref: OFFICIAL.traefik, source: { kind: "pull" }, inStack: true },
+    ];
+  }
+  return [
+    ...common,
+    build("prometheus", "prometheus", { BASE: debian }, true),
+    build("traefik", "traefik", { BASE: debian }, true, "traefik-binary"),
+  ];
+}
+
+export function imageRef(images: ImageSpec[], key: ImageKey): string {
+  const found = images.find((i) => i.key === key);
+  if (!found) throw new Error(`image ${key} is not planned`);
+  return found.ref;
+}

@@ -1,0 +1,179 @@
+/** Bytes that the offline image set brings from the package registries, fetched on the host. */
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { LabError } from "../errors.js";
+import { has, run } from "../runtime/exec.js";
+import { REPO_ROOT } from "../state/paths.js";
+import { TRAEFIK_MODULE } from "./official.js";
+
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function upToDate(marker: string, want: string): boolean {
+  return existsSync(marker) && readFileSync(marker, "utf8") === want;
+}
+
+function hostPython(): string {
+  const venv = join(REPO_ROOT, ".venv/bin/python");
+  return existsSync(venv) ? venv : "python3";
+}
+
+/** The app's locked wheels for CPython 3.11 on x86_64, hash-checked, into app/.wheels. */
+export async function prepareWheels(): Promise<boolean> {
+  const lock = readFileSync(join(REPO_ROOT, "app/requirements.lock"), "utf8");
+  const dir = join(REPO_ROOT, "app/.wheels");
+  const marker = join(dir, ".lock-sha256");
+  if (upToDate(marker, sha(lock))) return false;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const platforms = ["manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x86_64"];
+  await run(
+    hostPython(),
+    [
+      ...["-m", "pip", "download", "--quiet", "--require-hashes", "--only-binary=:all:"],
+      ...platforms.flatMap((p) => ["--platform", p]),
+      ...["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311"],
+      ...["-r", join(REPO_ROOT, "app/requirements.lock"), "-d", dir],
+    ],
+    { hint: "the app's wheels come from PyPI: check that pip can reach it (pip config list)" },
+  );
+  writeFileSync(marker, sha(lock));
+  return true;
+}
+
+/**
+ * Traefik compiled from its Go module. The module's go.mod has replace directives, so
+ * `go install module@version` refuses it: build inside a copy of the module instead.
+ */
+export async function prepareTraefikBinary(): Promise<boolean> {
+  const out = join(REPO_ROOT, "traefik/.bin/traefik");
+  const marker = join(REPO_ROOT, "traefik/.bin/version");
+  const version = `${TRAEFIK_MODULE.version}+webui`;
+  if (existsSync(out) && upToDate(marker, version)) return false;
+  if (!(await has("go"))) {
+    throw new LabError(
+      "the offline image set compiles Traefik, and `go` is not installed",
+      "install Go 1.24+ (https://go.dev/dl or apt-get install golang)",
+    );
+  }
+  const ref = `${TRAEFIK_MODULE.path}@${TRAEFIK_MODULE.version}`;
+  const info = JSON.parse(
+    await run("go", ["mod", "download", "-json", ref], {
+      hint: "the Go module proxy must answer (go env GOPROXY); without it use --images official",
+    }),
+  ) as { Dir?: string; Error?: string };
+  if (!info.Dir)
+    throw new LabError(`go could not download ${ref}: ${info.Error ?? "no directory"}`);
+  const src = mkdtempSync("/tmp/swarm-lab-traefik-");
+  try {
+    cpSync(info.Dir, src, { recursive: true });
+    await run("chmod", ["-R", "u+w", src]);
+    await buildTraefikWebUi(join(src, "webui"));
+    mkdirSync(join(REPO_ROOT, "traefik/.bin"), { recursive: true });
+    await run(
+      "go",
+      [
+        ...["build", "-trimpath", "-o", out],
+        ...[
+          "-ldflags",
+          `-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=${TRAEFIK_MODULE.version}`,
+        ],
+        "./cmd/traefik",
+      ],
+      { cwd: src, env: { CGO_ENABLED: "0" } },
+    );
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+  }
+  writeFileSync(marker, version);
+  return true;
+}
+
+/**
+ * The module holds the dashboard's sources, not its build (webui/static is empty), and Traefik
+ * embeds webui/static at compile time. Build it with the Yarn version the project pins, taken
+ * from the npm registry, and fetching packages from the registry npm is configured with.
+ */
+async function buildTraefikWebUi(webui: string): Promise<void> {
+  const pkg = JSON.parse(readFileSync(join(webui, "package.json"), "utf8")) as {
+    packageManager?: string;
+  };
+  const yarnVersion = /^yarn@([\d.]+)/.exec(pkg.packageManager ?? "")?.[1] ?? "4.9.1";
+  const tools = mkdtempSync("/tmp/swarm-lab-yarn-");
+  try {
+    await run("npm", [
+      "install",
+      "--silent",
+      "--prefix",
+      tools,
+      `@yarnpkg/cli-dist@${yarnVersion}`,
+    ]);
+    const yarn = join(tools, "node_modules/@yarnpkg/cli-dist/bin/yarn.js");
+    const registry = (await run("npm", ["config", "get", "registry"])).trim().replace(/\/$/, "");
+    const env = {
+      YARN_NPM_REGISTRY_SERVER: registry,
+      YARN_ENABLE_TELEMETRY: "0",
+      YARN_NODE_LINKER: "node-modules",
+      YARN_ENABLE_PROGRESS_BARS: "0",
+    };
+    await run("node", [yarn, "install", "--immutable"], {
+      cwd: webui,
+      env,
+      hint: "the Traefik dashboard is built from npm packages: check that npm can reach its registry",
+    });
+    await run("node", [yarn, "vite", "build"], { cwd: webui, env });
+  } finally {
+    rmSync(tools, { recursive: true, force: true });
+  }
+  if (!existsSync(join(webui, "static/index.html"))) {
+    throw new LabError("the Traefik dashboard build produced no webui/static/index.html");
+  }
+}
+
+/** A Debian bookworm root file system from debootstrap, imported as the offline base image. */
+export async function importDebianBase(ref: string, label: Record<string, string>): Promise<void> {
+  if (!(await has("debootstrap"))) {
+    throw new LabError(
+      "the offline image set needs debootstrap to make its Debian base",
+      "apt-get install -y debootstrap",
+    );
+  }
+  const root = mkdtempSync("/tmp/swarm-lab-rootfs-");
+  try {
+    await run(
+      "debootstrap",
+      ["--variant=minbase", "bookworm", root, "http://deb.debian.org/debian"],
+      {
+        hint: "debootstrap needs the Debian mirror (deb.debian.org) over http",
+      },
+    );
+    writeFileSync(
+      join(root, "etc/apt/sources.list"),
+      [
+        "deb http://deb.debian.org/debian bookworm main",
+        "deb http://deb.debian.org/debian bookworm-updates main",
+        "deb http://deb.debian.org/debian-security bookworm-security main",
+        "",
+      ].join("\n"),
+    );
+    const changes = Object.entries(label).flatMap(([k, v]) => ["-c", `LABEL ${k}=${v}`]);
+    await run("bash", [
+      "-o",
+      "pipefail",
+      "-c",
+      `tar -C "$0" -c . | docker import ${changes.map((c) => `'${c}'`).join(" ")} - "$1"`,
+      root,
+      ref,
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,18 @@
+/** Names and labels of everything the lab creates. Labels are the lab's only state. */
+export const LABEL_LAB = "lab.name";
+export const LABEL_KIND = "lab.kind";
+export const LABEL_INDEX = "lab.index";
+
+export type ResourceKind = "node" | "edge" | "network" | "volume" | "image";
+
+export function labels(lab: string, kind: ResourceKind, extra: Record<string, string> = {}) {
+  return { [LABEL_LAB]: lab, [LABEL_KIND]: kind, ...extra };
+}
+
+export const names = {
+  node: (lab: string, i: number) => `${lab}-node-${i}`,
+  nodeVolume: (lab: string, i: number) => `${lab}-node-${i}-docker`,
+  network: (lab: string) => `${lab}-net`,
+  edge: (lab: string) => `${lab}-edge`,
+  stack: (lab: string) => lab,
+};

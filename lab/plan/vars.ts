@@ -1,0 +1,16 @@
+/** Pure: the values the stack template needs, from the config and the image set. */
+import type { LabConfig } from "../config/schema.js";
+import { type ImageSpec, imageRef } from "../images/plan.js";
+import type { StackVars } from "./stack.js";
+
+export function stackVars(config: LabConfig, images: ImageSpec[], state: string): StackVars {
+  return {
+    DOMAIN: config.domain,
+    APP_REPLICAS: config.app.replicas,
+    APP_IMAGE: imageRef(images, "app"),
+    POSTGRES_IMAGE: imageRef(images, "postgres"),
+    PROMETHEUS_IMAGE: imageRef(images, "prometheus"),
+    TRAEFIK_IMAGE: imageRef(images, "traefik"),
+    STATE: state,
+  };
+}

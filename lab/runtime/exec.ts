@@ -1,0 +1,46 @@
+/** Running programs. Every failure becomes a CommandError naming the command line. */
+import { $, ProcessOutput } from "zx";
+import { CommandError } from "../errors.js";
+
+$.quiet = true;
+$.verbose = false;
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  input?: string;
+  hint?: string;
+}
+
+export async function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<string> {
+  const line = [cmd, ...args].map(shellQuote).join(" ");
+  try {
+    const p = $({
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      input: opts.input,
+    })`${cmd} ${args}`;
+    return (await p).stdout;
+  } catch (err) {
+    if (err instanceof ProcessOutput) {
+      throw new CommandError(line, err.exitCode, `${err.stdout}\n${err.stderr}`, opts.hint);
+    }
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new CommandError(line, 127, `${cmd}: not found`, opts.hint ?? `install ${cmd}`);
+    }
+    throw err;
+  }
+}
+
+export async function has(cmd: string): Promise<boolean> {
+  try {
+    await $`command -v ${cmd}`;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+}

@@ -1,0 +1,59 @@
+/** HTTPS to the lab through its entry point, trusting only the lab CA. */
+import { Agent, request } from "undici";
+
+export interface LabHttpOptions {
+  ca: string;
+  /** Where the lab's names resolve: *.localhost is not resolved by glibc or Node itself. */
+  address: string;
+  httpsPort: number;
+  httpPort: number;
+  connections?: number;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export class LabHttp {
+  readonly agent: Agent;
+
+  constructor(private readonly opts: LabHttpOptions) {
+    this.agent = new Agent({
+      connect: {
+        ca: opts.ca,
+        lookup: (_host, _o, cb) => cb(null, [{ address: opts.address, family: 4 }]),
+      },
+      connections: opts.connections ?? 64,
+      keepAliveTimeout: 10_000,
+    });
+  }
+
+  url(host: string, path: string, scheme: "https" | "http" = "https"): string {
+    const port = scheme === "https" ? this.opts.httpsPort : this.opts.httpPort;
+    const standard = scheme === "https" ? 443 : 80;
+    return `${scheme}://${host}${port === standard ? "" : `:${port}`}${path}`;
+  }
+
+  async send(
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    url: string,
+    init: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<HttpResult> {
+    const json = init.body !== undefined;
+    const res = await request(url, {
+      method,
+      dispatcher: this.agent,
+      headers: { ...(json ? { "content-type": "application/json" } : {}), ...init.headers },
+      body: json ? JSON.stringify(init.body) : undefined,
+      headersTimeout: init.timeoutMs ?? 10_000,
+      bodyTimeout: init.timeoutMs ?? 10_000,
+    });
+    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

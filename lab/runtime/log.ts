@@ -1,0 +1,23 @@
+/** The only place that writes human output. Plain lines; colour only on a TTY. */
+const tty = process.stdout.isTTY === true && !process.env.CI;
+const paint = (code: number) => (s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+export const colors = { green: paint(32), red: paint(31), yellow: paint(33), dim: paint(2) };
+
+export interface Log {
+  info(line: string): void;
+  warn(line: string): void;
+  detail(line: string): void;
+}
+
+export function consoleLog(verbose = false): Log {
+  return {
+    info: (line) => console.log(line),
+    warn: (line) => console.error(colors.yellow(`warning: ${line}`)),
+    detail: (line) => {
+      if (verbose) console.log(colors.dim(line));
+    },
+  };
+}
+
+export const isInteractive = tty;

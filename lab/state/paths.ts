@@ -1,0 +1,24 @@
+/** The one gitignored folder holding what must survive a `down`: CA, certificates, secrets. */
+import { resolve } from "node:path";
+
+export const REPO_ROOT = resolve(import.meta.dirname, "../..");
+
+export function stateDir(): string {
+  return resolve(process.env.LAB_STATE_DIR ?? `${REPO_ROOT}/.lab`);
+}
+
+export const statePaths = (dir = stateDir()) => ({
+  dir,
+  caCert: `${dir}/ca/ca.crt`,
+  caKey: `${dir}/ca/ca.key`,
+  tlsCert: `${dir}/tls/lab.crt`,
+  tlsKey: `${dir}/tls/lab.key`,
+  secrets: `${dir}/secrets`,
+  dashboardPassword: `${dir}/secrets/dashboard-password`,
+  dashboardHtpasswd: `${dir}/secrets/dashboard.htpasswd`,
+  pgSuperuserPassword: `${dir}/secrets/pg-superuser-password`,
+  appDbPassword: `${dir}/secrets/app-db-password`,
+  stackFile: `${dir}/stack.yml`,
+  edgeConfig: `${dir}/edge/haproxy.cfg`,
+  build: `${dir}/build`,
+});

@@ -1,0 +1,61 @@
+/** Renders the stack and deploys it with `docker stack deploy` on a manager. */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import type { LabConfig } from "../config/schema.js";
+import type { ImageSpec } from "../images/plan.js";
+import { names } from "../plan/names.js";
+import { type FileResolver, renderStack, stackToYaml } from "../plan/stack.js";
+import { stackVars } from "../plan/vars.js";
+import { run } from "../runtime/exec.js";
+import { REPO_ROOT, stateDir, statePaths } from "../state/paths.js";
+import { need, type Step } from "./context.js";
+
+export const STACK_TEMPLATE = join(REPO_ROOT, "compose/lab.yml");
+
+export function resolveFromDisk(file: string) {
+  const path = isAbsolute(file) ? file : join(REPO_ROOT, file);
+  return { path, hash: createHash("sha256").update(readFileSync(path)).digest("hex") };
+}
+
+/** For --dry-run: files generated on first `up` may not exist yet. */
+export function resolveIfPresent(file: string) {
+  const path = isAbsolute(file) ? file : join(REPO_ROOT, file);
+  return existsSync(path) ? resolveFromDisk(path) : { path, hash: "not-yet-generated" };
+}
+
+export function renderLabStack(
+  config: LabConfig,
+  images: ImageSpec[],
+  resolve: FileResolver = resolveFromDisk,
+) {
+  return renderStack(
+    readFileSync(STACK_TEMPLATE, "utf8"),
+    names.stack(config.name),
+    stackVars(config, images, stateDir()),
+    resolve,
+  );
+}
+
+export const deployStack: Step = {
+  title: "Deploying the stack",
+  async run(ctx, report) {
+    const doc = renderLabStack(ctx.config, need(ctx.images, "images"));
+    ctx.stackDoc = doc;
+    const file = statePaths().stackFile;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, stackToYaml(doc));
+    const manager = need(ctx.nodes, "nodes").find((n) => n.running);
+    if (!manager) throw new Error("no running manager to deploy on");
+    await run(
+      "docker",
+      [
+        ...["-H", `tcp://${manager.address}:2375`],
+        ...["stack", "deploy", "--prune", "--resolve-image", "never", "--detach=true"],
+        ...["-c", file, names.stack(ctx.config.name)],
+      ],
+      { hint: `the rendered stack is ${file}; check it with: docker stack config -c ${file}` },
+    );
+    report(`${Object.keys(doc.services as object).length} services from ${file}`);
+  },
+};

@@ -1,0 +1,77 @@
+/** The entry point on the host: one container publishing the lab's ports, spreading to every node. */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { ignoreNotFound } from "../drivers/dind/driver.js";
+import { LabError } from "../errors.js";
+import { imageRef } from "../images/plan.js";
+import { renderEdgeConfig } from "../plan/edge.js";
+import { labels, names } from "../plan/names.js";
+import { planNodes } from "../plan/nodes.js";
+import { statePaths } from "../state/paths.js";
+import { need, type Step } from "./context.js";
+
+export const startEdge: Step = {
+  title: "Starting the entry point",
+  async run(ctx, report) {
+    const { config } = ctx;
+    const image = imageRef(need(ctx.images, "images"), "edge");
+    const cfgText = renderEdgeConfig(
+      planNodes(config, image).map((n) => ({ name: n.name, address: n.name })),
+    );
+    const cfgPath = statePaths().edgeConfig;
+    mkdirSync(dirname(cfgPath), { recursive: true });
+    const name = names.edge(config.name);
+    const existing = await ctx.host
+      .getContainer(name)
+      .inspect()
+      .catch(() => undefined);
+    const sameConfig = (() => {
+      try {
+        return readFileSync(cfgPath, "utf8") === cfgText;
+      } catch {
+        return false;
+      }
+    })();
+    const wantPorts = `${config.bind}:${config.ports.https}/${config.ports.http}`;
+    if (
+      existing?.State.Running &&
+      sameConfig &&
+      existing.Config.Image === image &&
+      existing.Config.Labels["lab.ports"] === wantPorts
+    ) {
+      report(`${name} already serves ${wantPorts}`);
+      return;
+    }
+    writeFileSync(cfgPath, cfgText);
+    await ctx.host.getContainer(name).remove({ force: true }).catch(ignoreNotFound);
+    const container = await ctx.host.createContainer({
+      name,
+      Image: image,
+      Labels: { ...labels(config.name, "edge"), "lab.ports": wantPorts },
+      ExposedPorts: { "443/tcp": {}, "80/tcp": {} },
+      HostConfig: {
+        NetworkMode: `${names.network(config.name)}`,
+        Binds: [`${cfgPath}:/usr/local/etc/haproxy/haproxy.cfg:ro`],
+        PortBindings: {
+          "443/tcp": [{ HostIp: config.bind, HostPort: String(config.ports.https) }],
+          "80/tcp": [{ HostIp: config.bind, HostPort: String(config.ports.http) }],
+        },
+        RestartPolicy: { Name: "unless-stopped" },
+      },
+    });
+    try {
+      await container.start();
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (/address already in use|port is already allocated/i.test(msg)) {
+        throw new LabError(
+          `the entry point cannot listen on ${config.bind}: ${msg}`,
+          "choose free ports: --https-port 8443 --http-port 8080",
+          4,
+        );
+      }
+      throw err;
+    }
+    report(`${name} on ${wantPorts}`);
+  },
+};

@@ -1,0 +1,60 @@
+/** Choosing the image set, then making every image of it on the host. */
+import { request } from "undici";
+import { ensureBases, makeImage } from "../images/build.js";
+import { UPSTREAM_REGISTRY_PROBE } from "../images/official.js";
+import { type ImageSet, planImages } from "../images/plan.js";
+import { need, type Step } from "./context.js";
+
+export async function upstreamReachable(
+  url = UPSTREAM_REGISTRY_PROBE,
+  timeoutMs = 3000,
+): Promise<boolean> {
+  try {
+    const res = await request(url, {
+      method: "GET",
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body.dump();
+    return res.statusCode < 500;
+  } catch {
+    return false;
+  }
+}
+
+export async function chooseImageSet(
+  wanted: "official" | "offline" | "auto",
+): Promise<{ set: ImageSet; reason: string }> {
+  if (wanted !== "auto") return { set: wanted, reason: "asked for with --images" };
+  return (await upstreamReachable())
+    ? { set: "official", reason: `auto: ${UPSTREAM_REGISTRY_PROBE} answers` }
+    : {
+        set: "offline",
+        reason: `auto: ${UPSTREAM_REGISTRY_PROBE} does not answer, building every image locally`,
+      };
+}
+
+export const selectImages: Step = {
+  title: "Choosing the image set",
+  async run(ctx, report) {
+    const { set, reason } = await chooseImageSet(ctx.config.images);
+    ctx.imageSet = set;
+    ctx.imageReason = reason;
+    ctx.images = planImages(set);
+    report(`${set} (${reason})`);
+  },
+};
+
+export const buildImages: Step = {
+  title: "Making images",
+  async run(ctx, report) {
+    const set = need(ctx.imageSet, "image set");
+    const made = await ensureBases(ctx.host, set);
+    if (made.length > 0) report(`bases: ${made.join(", ")}`);
+    for (const spec of need(ctx.images, "images")) {
+      report(`${spec.ref} (${spec.source.kind})`);
+      await makeImage(ctx.host, spec);
+    }
+  },
+};

@@ -1,0 +1,42 @@
+/** Before anything is created: an engine answers, the entry point's ports are free. */
+import { createServer } from "node:net";
+import { LabError } from "../errors.js";
+import { names } from "../plan/names.js";
+import { requireEngine } from "../runtime/docker.js";
+import type { Step } from "./context.js";
+
+export function portFree(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ host: address, port, exclusive: true }, () =>
+      server.close(() => resolve(true)),
+    );
+  });
+}
+
+export const preflight: Step = {
+  title: "Checking the Docker engine and ports",
+  async run(ctx, report) {
+    const engine = await requireEngine(ctx.host);
+    report(`Docker ${engine.version}, cgroup v${engine.cgroup}`);
+    const edge = await ctx.host
+      .getContainer(names.edge(ctx.config.name))
+      .inspect()
+      .catch(() => undefined);
+    if (edge?.State.Running) return; // our own entry point holds the ports
+    const { bind, ports } = ctx.config;
+    for (const [which, port] of [
+      ["https", ports.https],
+      ["http", ports.http],
+    ] as const) {
+      if (!(await portFree(bind, port))) {
+        throw new LabError(
+          `port ${bind}:${port} (${which}) is already in use by another program`,
+          `stop that program (\`ss -ltnp 'sport = :${port}'\` names it) or choose another port: npm run lab:up -- --${which}-port ${which === "https" ? 8443 : 8080}`,
+          4,
+        );
+      }
+    }
+  },
+};

@@ -1,0 +1,55 @@
+/** Checks on Swarm services, through a manager's engine. */
+import type { Engine } from "../runtime/docker.js";
+import type { CheckResult } from "./poll.js";
+
+interface TaskView {
+  Status?: { State?: string; Err?: string; Message?: string };
+  DesiredState?: string;
+  NodeID?: string;
+}
+
+export async function serviceTasks(engine: Engine, service: string): Promise<TaskView[]> {
+  return (await engine.listTasks({
+    filters: { service: [service], "desired-state": ["running"] },
+  })) as TaskView[];
+}
+
+const UPDATING = new Set(["updating", "rollback_started", "paused", "rollback_paused"]);
+
+export function servicesConverged(
+  engine: Engine,
+  expected: Array<{ name: string; replicas: number }>,
+) {
+  return async (): Promise<CheckResult> => {
+    const lacking: string[] = [];
+    const services = (await engine.listServices({
+      filters: { name: expected.map((e) => e.name) },
+    })) as Array<{
+      Spec: { Name: string };
+      UpdateStatus?: { State?: string };
+    }>;
+    for (const svc of services) {
+      // A rolling update in progress still has old tasks (or none) on some nodes.
+      const state = svc.UpdateStatus?.State;
+      if (state && UPDATING.has(state)) lacking.push(`service ${svc.Spec.Name}: update ${state}`);
+    }
+    for (const { name, replicas } of expected) {
+      const tasks = await serviceTasks(engine, name);
+      const running = tasks.filter((t) => t.Status?.State === "running").length;
+      if (running < replicas) {
+        const err = tasks.map((t) => t.Status?.Err).find(Boolean);
+        const states = countBy(tasks.map((t) => t.Status?.State ?? "unknown"));
+        lacking.push(
+          `service ${name}: ${running}/${replicas} tasks running [${states}]${err ? ` (last error: ${err})` : ""}`,
+        );
+      }
+    }
+    return { ok: lacking.length === 0, detail: lacking.join("; ") || "all converged" };
+  };
+}
+
+function countBy(values: string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(", ") || "no task";
+}

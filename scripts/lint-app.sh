@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# ruff and mypy on the Python service, and shellcheck on the scripts when it is installed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root/app"
+"$root/.venv/bin/ruff" check .
+"$root/.venv/bin/ruff" format --check .
+"$root/.venv/bin/mypy" swarm_app
+if command -v shellcheck >/dev/null; then
+  shellcheck "$root"/scripts/*.sh "$root"/images/*/*.sh "$root"/app/entrypoint.sh "$root"/.ci/run
+else
+  echo "lint-app: shellcheck not installed (apt-get install shellcheck): scripts not checked" >&2
+fi

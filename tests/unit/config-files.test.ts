@@ -1,0 +1,91 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+import { schemasPresent, validatorFor } from "../support/schemas.js";
+
+const yamlFile = (p: string) => parse(readFileSync(join(REPO_ROOT, p), "utf8"));
+const has = (cmd: string) => {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`]);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(!schemasPresent)(
+  "configuration files against ../shared/schemas (skipped where the folder is absent, as in a user clone)",
+  () => {
+    it.each([
+      ["traefik-v3.json", "traefik/traefik.yml"],
+      ["traefik-v3-file-provider.json", "traefik/dynamic.yml"],
+      ["prometheus.json", "prometheus/prometheus.yml"],
+      ["prometheus.rules.json", "prometheus/rules/lab.yml"],
+    ])("%s accepts %s", (schema, file) => {
+      expect(validatorFor(schema)(yamlFile(file))).toEqual([]);
+    });
+
+    it("the Traefik schema really rejects a wrong key (the check can fail)", () => {
+      const bad = { ...yamlFile("traefik/traefik.yml"), entryPoints: { web: { adress: ":80" } } };
+      expect(validatorFor("traefik-v3.json")(bad).length).toBeGreaterThan(0);
+    });
+  },
+);
+
+describe.skipIf(!has("promtool"))(
+  "Prometheus files with promtool (skipped without promtool: apt-get install prometheus)",
+  () => {
+    it("promtool accepts the config and the rules", () => {
+      const out = execFileSync(
+        "promtool",
+        ["check", "rules", join(REPO_ROOT, "prometheus/rules/lab.yml")],
+        { encoding: "utf8" },
+      );
+      expect(out).toMatch(/SUCCESS: 4 rules found/);
+      execFileSync("promtool", [
+        "check",
+        "config",
+        "--syntax-only",
+        join(REPO_ROOT, "prometheus/prometheus.yml"),
+      ]);
+    });
+
+    it("promtool unit tests of the alert rules pass", () => {
+      const out = execFileSync(
+        "promtool",
+        ["test", "rules", join(REPO_ROOT, "prometheus/tests/lab.test.yml")],
+        {
+          encoding: "utf8",
+          cwd: join(REPO_ROOT, "prometheus"),
+        },
+      );
+      expect(out).toMatch(/SUCCESS/);
+    });
+  },
+);
+
+describe.skipIf(!has("docker"))("stack file with the docker CLI (skipped without docker)", () => {
+  it("docker stack config accepts the rendered stack", async () => {
+    const { renderLabStack, resolveIfPresent } = await import("../../lab/steps/deploy.js");
+    const { planImages } = await import("../../lab/images/plan.js");
+    const { validateConfig } = await import("../../lab/config/validate.js");
+    const { stackToYaml } = await import("../../lab/plan/stack.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const r = validateConfig({});
+    if (!r.ok) throw new Error("default config invalid");
+    const doc = renderLabStack(r.config, planImages("offline"), (f) => {
+      const res = resolveIfPresent(f);
+      return res.hash === "not-yet-generated"
+        ? { path: join(REPO_ROOT, "traefik/traefik.yml"), hash: "0".repeat(12) }
+        : res;
+    });
+    const file = join(mkdtempSync(join(tmpdir(), "stack-")), "stack.yml");
+    writeFileSync(file, stackToYaml(doc));
+    const out = execFileSync("docker", ["stack", "config", "-c", file], { encoding: "utf8" });
+    expect(parse(out).services.app.deploy.replicas).toBe(3);
+  });
+});

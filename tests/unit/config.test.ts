@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { loadConfig } from "../../lab/config/load.js";
+import { configJsonSchema } from "../../lab/config/schema.js";
+import { mergeInputs, validateConfig } from "../../lab/config/validate.js";
+import { LabError } from "../../lab/errors.js";
+
+const fixture = (name: string) => join(import.meta.dirname, "fixtures", name);
+
+describe("config", () => {
+  it("fills every default from an empty file", () => {
+    const r = validateConfig(parse(readFileSync(fixture("valid-empty.yaml"), "utf8")));
+    expect(r).toEqual({
+      ok: true,
+      config: {
+        name: "lab",
+        driver: "dind",
+        nodes: 3,
+        images: "auto",
+        domain: "lab.localhost",
+        bind: "127.0.0.1",
+        ports: { https: 443, http: 80 },
+        app: { replicas: 3 },
+      },
+    });
+  });
+
+  it("keeps every value of a full file", () => {
+    const config = loadConfig(fixture("valid-full.yaml"), {});
+    expect(config.ports).toEqual({ https: 8443, http: 8080 });
+    expect(config.app.replicas).toBe(2);
+    expect(config.domain).toBe("demo.localhost");
+  });
+
+  it("reports every problem with its path, not only the first", () => {
+    const r = validateConfig(parse(readFileSync(fixture("invalid-many.yaml"), "utf8")));
+    expect(r.ok).toBe(false);
+    const errors = r.ok ? [] : r.errors;
+    const paths = errors.map((e) => e.split(":")[0]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "name",
+        "nodes",
+        "images",
+        "domain",
+        "ports.https",
+        "ports",
+        "(root)",
+      ]),
+    );
+    expect(errors.find((e) => e.startsWith("(root)"))).toMatch(/colour/);
+    expect(errors.find((e) => e.startsWith("ports:"))).toMatch(/extra/);
+  });
+
+  it("lets flags win over the file, deeply", () => {
+    const config = loadConfig(fixture("valid-full.yaml"), {
+      ports: { https: 9443 },
+      nodes: undefined,
+    });
+    expect(config.ports).toEqual({ https: 9443, http: 8080 });
+    expect(config.nodes).toBe(3);
+    expect(mergeInputs({ a: { b: 1, c: 2 } }, { a: { c: 3 } })).toEqual({ a: { b: 1, c: 3 } });
+  });
+
+  it("fails with exit code 2 and a fix for a bad file", () => {
+    const err = (() => {
+      try {
+        loadConfig(fixture("invalid-many.yaml"), {});
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).exitCode).toBe(2);
+    expect((err as LabError).message).toMatch(/ports\.https/);
+    expect(() => loadConfig(fixture("missing.yaml"), {})).toThrow(/does not exist/);
+  });
+
+  it("loads the example from the README", () => {
+    const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
+    const block = /```yaml\n# swarm-lab\.yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, "README has a ```yaml block starting with '# swarm-lab.yaml'").toBeDefined();
+    expect(validateConfig(parse(block ?? ""))).toMatchObject({ ok: true });
+  });
+
+  it("publishes a JSON schema that rejects unknown keys", () => {
+    const schema = configJsonSchema() as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["name", "driver", "nodes", "images", "domain", "ports", "app"]),
+    );
+    expect(schema.additionalProperties).toBe(false);
+  });
+});

@@ -1,0 +1,106 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../../lab/config/validate.js";
+import { OFFICIAL } from "../../lab/images/official.js";
+import { planImages } from "../../lab/images/plan.js";
+import { renderEdgeConfig } from "../../lab/plan/edge.js";
+import { planNetwork, planNodes } from "../../lab/plan/nodes.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+
+const config = (input: unknown = {}) => {
+  const r = validateConfig(input);
+  if (!r.ok) throw new Error(r.errors.join("; "));
+  return r.config;
+};
+
+describe("planNodes", () => {
+  it.each([
+    [1, ["lab-node-1"], 1],
+    [3, ["lab-node-1", "lab-node-2", "lab-node-3"], 2],
+    [5, ["lab-node-1", "lab-node-2", "lab-node-3", "lab-node-4", "lab-node-5"], 2],
+  ])("%i nodes: names and the one database node", (n, names, dbIndex) => {
+    const nodes = planNodes(config({ nodes: n }), "img");
+    expect(nodes.map((x) => x.name)).toEqual(names);
+    expect(nodes.filter((x) => x.swarmLabels["lab.db"] === "primary").map((x) => x.index)).toEqual([
+      dbIndex,
+    ]);
+    for (const node of nodes) {
+      expect(node.labels).toMatchObject({
+        "lab.name": "lab",
+        "lab.kind": "node",
+        "lab.index": String(node.index),
+      });
+      expect(node.volume).toBe(`${node.name}-docker`);
+    }
+  });
+
+  it("prefixes everything with the lab name", () => {
+    const c = config({ name: "demo", nodes: 1 });
+    expect(planNodes(c, "img")[0]?.name).toBe("demo-node-1");
+    expect(planNetwork(c)).toEqual({
+      name: "demo-net",
+      labels: { "lab.name": "demo", "lab.kind": "network" },
+    });
+  });
+});
+
+describe("planImages", () => {
+  it("offline builds everything locally, nothing is pulled", () => {
+    const images = planImages("offline");
+    expect(images.filter((i) => i.source.kind === "pull")).toEqual([]);
+    expect(images.find((i) => i.key === "traefik")?.source).toMatchObject({
+      prepare: "traefik-binary",
+    });
+    for (const i of images)
+      if (i.source.kind === "build") expect(i.source.args).not.toContain(OFFICIAL.debian);
+  });
+
+  it("official pulls the pinned upstream Traefik and Prometheus", () => {
+    const images = planImages("official");
+    expect(
+      images
+        .filter((i) => i.source.kind === "pull")
+        .map((i) => i.ref)
+        .sort(),
+    ).toEqual([OFFICIAL.prometheus, OFFICIAL.traefik].sort());
+  });
+
+  it("every lab-built image has its Dockerfile, shared by both sets", () => {
+    for (const set of ["official", "offline"] as const) {
+      for (const i of planImages(set)) {
+        if (i.source.kind === "build")
+          expect(existsSync(join(REPO_ROOT, i.source.context, "Dockerfile")), i.ref).toBe(true);
+      }
+    }
+    const ctx = (set: "official" | "offline") =>
+      planImages(set).flatMap((i) =>
+        i.source.kind === "build" && i.key !== "traefik" && i.key !== "prometheus"
+          ? [i.source.context]
+          : [],
+      );
+    expect(ctx("official")).toEqual(ctx("offline"));
+  });
+
+  it("only stack images travel to the nodes", () => {
+    expect(
+      planImages("offline")
+        .filter((i) => i.inStack)
+        .map((i) => i.key)
+        .sort(),
+    ).toEqual(["app", "postgres", "prometheus", "traefik"]);
+  });
+});
+
+describe("renderEdgeConfig", () => {
+  it("sends both ports to every node, re-resolving their names", () => {
+    const cfg = renderEdgeConfig([
+      { name: "lab-node-1", address: "lab-node-1" },
+      { name: "lab-node-2", address: "lab-node-2" },
+    ]);
+    expect(cfg.match(/server lab-node-\d lab-node-\d:443/g)).toHaveLength(2);
+    expect(cfg.match(/server lab-node-\d lab-node-\d:80/g)).toHaveLength(2);
+    expect(cfg).toMatch(/resolvers docker/);
+    expect(cfg).toMatch(/init-addr last,libc,none/);
+  });
+});

@@ -1,0 +1,129 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../../lab/config/validate.js";
+import { planImages } from "../../lab/images/plan.js";
+import {
+  expectedServices,
+  interpolate,
+  renderStack,
+  StackTemplateError,
+} from "../../lab/plan/stack.js";
+import { stackVars } from "../../lab/plan/vars.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+
+const template = readFileSync(join(REPO_ROOT, "compose/lab.yml"), "utf8");
+const fakeFiles = (file: string) => ({
+  path: `/abs/${file}`,
+  hash: `h${file.length}`.padEnd(12, "0"),
+});
+
+function render(input: unknown = {}, set: "official" | "offline" = "offline") {
+  const r = validateConfig(input);
+  if (!r.ok) throw new Error(r.errors.join("; "));
+  return renderStack(
+    template,
+    r.config.name,
+    stackVars(r.config, planImages(set), "/state"),
+    fakeFiles,
+  ) as {
+    services: Record<string, any>;
+    secrets: Record<string, { name: string; file: string }>;
+    configs: Record<string, { name: string; file: string }>;
+  };
+}
+
+describe("interpolate", () => {
+  it("keeps the type of a whole-value placeholder and fills embedded ones", () => {
+    const missing = new Set<string>();
+    expect(interpolate({ a: "${N}", b: ["x-${S}-y"] }, { N: 3, S: "s" }, missing)).toEqual({
+      a: 3,
+      b: ["x-s-y"],
+    });
+    expect(missing.size).toBe(0);
+  });
+
+  it("collects unknown names", () => {
+    const missing = new Set<string>();
+    interpolate(["${A}", "${B}x"], {}, missing);
+    expect([...missing].sort()).toEqual(["A", "B"]);
+  });
+});
+
+describe("renderStack", () => {
+  it("routes every service by a name under the configured domain", () => {
+    const s = render({ domain: "demo.localhost" });
+    expect(s.services.app.deploy.labels["traefik.http.routers.app.rule"]).toBe(
+      "Host(`app.demo.localhost`)",
+    );
+    expect(s.services.traefik.deploy.labels["traefik.http.routers.dashboard.rule"]).toBe(
+      "Host(`traefik.demo.localhost`)",
+    );
+    expect(s.services.prometheus.command).toContain(
+      "--web.external-url=https://prometheus.demo.localhost/",
+    );
+  });
+
+  it("sets replicas as a number and uses dnsrr for services reached by name", () => {
+    const s = render({ app: { replicas: 5 } });
+    expect(s.services.app.deploy.replicas).toBe(5);
+    for (const name of ["app", "postgres", "prometheus"])
+      expect(s.services[name].deploy.endpoint_mode).toBe("dnsrr");
+  });
+
+  it("publishes Traefik in host mode on the managers only, and nothing else publishes", () => {
+    const s = render();
+    expect(
+      s.services.traefik.ports.map((p: { mode: string; published: number }) => [
+        p.mode,
+        p.published,
+      ]),
+    ).toEqual([
+      ["host", 443],
+      ["host", 80],
+    ]);
+    expect(s.services.traefik.deploy.placement.constraints).toEqual(["node.role == manager"]);
+    for (const name of ["app", "postgres", "prometheus"])
+      expect(s.services[name].ports).toBeUndefined();
+  });
+
+  it("names secrets and configs after their content, and gives absolute files", () => {
+    const s = render();
+    expect(s.secrets.tls_cert).toEqual({
+      file: "/abs//state/tls/lab.crt",
+      name: expect.stringMatching(/^lab_tls_cert_h/),
+    });
+    expect(s.configs.traefik_static?.file).toBe("/abs/traefik/traefik.yml");
+    expect(Object.keys(s)).not.toContain("x-rollout");
+  });
+
+  it("rolls the app start-first so a replica is always serving", () => {
+    const s = render();
+    expect(s.services.app.deploy.update_config.order).toBe("start-first");
+    expect(
+      s.services.app.deploy.labels["traefik.http.services.app.loadbalancer.healthcheck.path"],
+    ).toBe("/health/ready");
+  });
+
+  it("uses the image set's references", () => {
+    expect(render({}, "offline").services.traefik.image).toBe("swarm-lab/traefik:offline");
+    expect(render({}, "official").services.traefik.image).toMatch(/^traefik:v3\./);
+  });
+
+  it("refuses a template with an unknown value", () => {
+    expect(() =>
+      renderStack("services: { a: { image: '${NOPE}' } }", "lab", {}, fakeFiles),
+    ).toThrow(StackTemplateError);
+  });
+
+  it("expects one Traefik per node and the configured app replicas", () => {
+    const s = render({ app: { replicas: 2 } });
+    expect(expectedServices(s, 3)).toEqual(
+      expect.arrayContaining([
+        { name: "traefik", replicas: 3 },
+        { name: "app", replicas: 2 },
+        { name: "postgres", replicas: 1 },
+      ]),
+    );
+  });
+});
