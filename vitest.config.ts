@@ -22,6 +22,13 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        test: {
+          name: "teardown",
+          include: ["tests/teardown/**/*.test.ts"],
+          testTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -8,7 +8,7 @@ py="$root/.venv/bin/python"
 [ -x "$py" ] || { echo "test-app: no Python venv at .venv; run: bash scripts/setup-python.sh" >&2; exit 2; }
 
 if [ -z "${APP_TEST_DB_HOST:-}" ]; then
-  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  bin=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
   [ -n "$bin" ] || { echo "test-app: no Postgres server found; run: apt-get install -y postgresql" >&2; exit 2; }
   tmp=$(mktemp -d /tmp/swarm-lab-pg.XXXXXX)
   port=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

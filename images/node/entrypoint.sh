@@ -11,4 +11,4 @@ done
 rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid /run/docker/containerd/containerd.pid
 # --tls=false: dockerd 20.10 on TCP without TLS otherwise sleeps 15 s at start.
 # Port 2375 is reachable only on the lab's private bridge network.
-exec dockerd --host=unix:///var/run/docker.sock --host=tcp://0.0.0.0:2375 --tls=false ${LAB_DOCKERD_ARGS:-}
+exec dockerd --host=unix:///var/run/docker.sock --host=tcp://0.0.0.0:2375 --tls=false

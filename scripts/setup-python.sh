@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The Python venv (.venv) for the app's tests, lint and the wheel downloads of the offline images.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+python=${PYTHON:-python3}
+"$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+  || { echo "setup-python: Python 3.11+ is needed (found $("$python" --version))" >&2; exit 2; }
+[ -x "$root/.venv/bin/python" ] || "$python" -m venv "$root/.venv"
+"$root/.venv/bin/pip" install --quiet --upgrade pip
+"$root/.venv/bin/pip" install --quiet --require-hashes -r "$root/app/requirements.lock"
+"$root/.venv/bin/pip" install --quiet -r "$root/app/requirements-dev.txt"
+echo "setup-python: $("$root/.venv/bin/python" --version) in .venv"

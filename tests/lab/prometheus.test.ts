@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningLab } from "../../lab/core/running.js";
+import { dashboardCredentials } from "../../lab/state/secrets.js";
+import { dashboardAuth, eventually, theLab } from "../support/lab.js";
+
+let lab: RunningLab;
+beforeAll(async () => {
+  lab = await theLab();
+});
+afterAll(async () => {
+  await lab?.[Symbol.asyncDispose]();
+});
+
+interface Target {
+  labels: { job: string; instance: string };
+  health: string;
+}
+
+describe("Prometheus", () => {
+  it("finds the app and Traefik through Swarm discovery and scrapes them", async () => {
+    const { user, password } = dashboardCredentials();
+    const authorization = dashboardAuth(user, password);
+    const up = await eventually(
+      "every app and traefik target up",
+      async () => {
+        const res = await lab.http.send(
+          "GET",
+          lab.url("prometheus", "/api/v1/targets?state=active"),
+          { headers: { authorization } },
+        );
+        const targets = (JSON.parse(res.body).data.activeTargets as Target[]).filter(
+          (t) => t.health === "up",
+        );
+        const count = (job: string) => targets.filter((t) => t.labels.job === job).length;
+        return count("app") === lab.config.app.replicas && count("traefik") === lab.nodes.length
+          ? targets
+          : undefined;
+      },
+      90_000,
+    );
+    expect(up.filter((t) => t.labels.job === "app")).toHaveLength(lab.config.app.replicas);
+    const query = await lab.http.send(
+      "GET",
+      lab.url(
+        "prometheus",
+        `/api/v1/query?query=${encodeURIComponent("sum(app_http_requests_total)")}`,
+      ),
+      {
+        headers: { authorization },
+      },
+    );
+    expect(Number(JSON.parse(query.body).data.result[0].value[1])).toBeGreaterThan(0);
+  });
+});

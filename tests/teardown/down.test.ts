@@ -1,0 +1,48 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../lab/config/load.js";
+import { LABEL_LAB } from "../../lab/plan/names.js";
+import { hostEngine } from "../../lab/runtime/docker.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+
+const run = promisify(execFile);
+
+describe("lab down", () => {
+  it("removes every container, volume and network of the lab, and only those", async () => {
+    const config = loadConfig(process.env.LAB_CONFIG, {});
+    const host = hostEngine();
+    const byLabel = { label: [`${LABEL_LAB}=${config.name}`] };
+    const before = await host.listContainers({ all: true, filters: byLabel });
+    expect(before.length, "the lab must be up before this test").toBeGreaterThan(0);
+    // A container the lab did not create must survive.
+    const bystander = await host.createContainer({
+      Image: "swarm-lab/base:bookworm",
+      Cmd: ["true"],
+      Labels: { bystander: "1" },
+    });
+    try {
+      const { stdout } = await run(
+        "npx",
+        ["tsx", "lab/cli/main.ts", "down", "--keep-images", "-o", "json"],
+        { cwd: REPO_ROOT },
+      );
+      const removed = JSON.parse(stdout) as { containers: string[] };
+      expect(removed.containers).toEqual(
+        expect.arrayContaining([`${config.name}-edge`, `${config.name}-node-1`]),
+      );
+      expect(await host.listContainers({ all: true, filters: byLabel })).toEqual([]);
+      expect((await host.listVolumes({ filters: byLabel })).Volumes ?? []).toEqual([]);
+      expect(await host.listNetworks({ filters: byLabel })).toEqual([]);
+      expect((await bystander.inspect()).Id).toBeTruthy();
+      const again = await run(
+        "npx",
+        ["tsx", "lab/cli/main.ts", "down", "--keep-images", "-o", "json"],
+        { cwd: REPO_ROOT },
+      );
+      expect(JSON.parse(again.stdout).containers).toEqual([]);
+    } finally {
+      await bystander.remove({ force: true });
+    }
+  });
+});

@@ -1,0 +1,110 @@
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:net";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateConfig } from "../../lab/config/validate.js";
+import { LabError } from "../../lab/errors.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+import { portFree, preflight } from "../../lab/steps/preflight.js";
+
+const exec = promisify(execFile);
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await exec("npx", ["tsx", "lab/cli/main.ts", ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("CLI: bad input gets a clear message and a non-zero exit", () => {
+  it("an unknown image set", async () => {
+    const r = await cli(["up", "--images", "cloud"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/argument 'cloud' is invalid.*official, offline, auto/s);
+  });
+
+  it("a port that is not a number", async () => {
+    const r = await cli(["up", "--https-port", "abc", "--dry-run"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"abc" is not a whole number/);
+  });
+
+  it("values out of range, all listed with their path", async () => {
+    const r = await cli([
+      "config",
+      "show",
+      "--https-port",
+      "70000",
+      "--domain",
+      "UPPER",
+      "--nodes",
+      "9",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/ports\.https:/);
+    expect(r.stderr).toMatch(/domain:/);
+    expect(r.stderr).toMatch(/nodes:/);
+    expect(r.stderr).toMatch(/fix:/);
+  });
+
+  it("no Docker engine: says how to install and start one", async () => {
+    const r = await cli(["status"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/no Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock/);
+    expect(r.stderr).toMatch(/apt-get install -y docker\.io/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("prints the effective configuration as JSON", async () => {
+    const r = await cli(["config", "show", "--replicas", "2"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).app).toEqual({ replicas: 2 });
+  });
+
+  it("--dry-run prints the plan and the rendered stack", async () => {
+    const r = await cli(["up", "--dry-run", "--images", "official", "--domain", "demo.localhost"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/image set: official/);
+    expect(r.stdout).toMatch(/Host\(`app\.demo\.localhost`\)/);
+  });
+});
+
+describe("preflight: a taken port", () => {
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("portFree sees it", async () => {
+    expect(await portFree("127.0.0.1", port)).toBe(false);
+  });
+
+  it("names the port and the flag that changes it", async () => {
+    const r = validateConfig({ name: "portcheck", ports: { https: port, http: 1 } });
+    if (!r.ok) throw new Error(r.errors.join());
+    const fakeHost = {
+      info: async () => ({ ServerVersion: "x" }),
+      getContainer: () => ({ inspect: async () => Promise.reject(new Error("none")) }),
+    };
+    const err = await preflight
+      .run(
+        { config: r.config, host: fakeHost as never, driver: {} as never, log: {} as never },
+        () => {},
+      )
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(LabError);
+    expect(err.message).toBe(`port 127.0.0.1:${port} (https) is already in use by another program`);
+    expect(err.hint).toMatch(/--https-port 8443/);
+    expect(err.exitCode).toBe(4);
+  });
+});
