@@ -3,9 +3,17 @@
 # uvicorn stops accepting on SIGTERM and finishes in-flight requests before it exits.
 set -eu
 cd /app
+# Migrations and the admin bootstrap run as the database owner; the service as the runtime role.
+as_owner() {
+  if [ -n "${APP_DB_OWNER_USER:-}" ]; then
+    APP_DB_USER=$APP_DB_OWNER_USER APP_DB_PASSWORD_FILE=${APP_DB_OWNER_PASSWORD_FILE:-} "$@"
+  else
+    "$@"
+  fi
+}
 if [ "${APP_MIGRATE:-1}" = "1" ]; then
   attempts=0
-  until alembic upgrade head; do
+  until as_owner alembic upgrade head && as_owner python3 -m swarm_app.bootstrap; do
     attempts=$((attempts + 1))
     [ "$attempts" -ge "${APP_MIGRATE_ATTEMPTS:-30}" ] && { echo "migrations failed" >&2; exit 1; }
     sleep 2

@@ -1,4 +1,4 @@
-"""Owns the database engine and hands out sessions."""
+"""Owns the database engines and hands out sessions."""
 
 from collections.abc import Iterator
 from functools import lru_cache
@@ -10,15 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from .settings import get_settings
 
 
-@lru_cache
-def get_engine() -> Engine:
-    settings = get_settings()
-    conninfo = settings.conninfo()
+def _engine(conninfo: str, pool_size: int) -> Engine:
     return create_engine(
         "postgresql+psycopg://",
         creator=lambda: psycopg.connect(conninfo),
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        pool_size=pool_size,
+        max_overflow=pool_size,
         # A connection to a member that is gone (failover) is found and replaced before use.
         pool_pre_ping=True,
         pool_recycle=300,
@@ -26,10 +23,43 @@ def get_engine() -> Engine:
 
 
 @lru_cache
+def get_engine() -> Engine:
+    settings = get_settings()
+    return _engine(settings.conninfo(), settings.db_pool_size)
+
+
+@lru_cache
+def get_read_engine() -> Engine:
+    settings = get_settings()
+    if not settings.db_read_hosts:
+        return get_engine()
+    return _engine(settings.read_conninfo(), settings.db_pool_size)
+
+
+@lru_cache
 def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+@lru_cache
+def _read_session_factory() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_read_engine(), expire_on_commit=False)
 
 
 def get_session() -> Iterator[Session]:
     with _session_factory()() as session:
         yield session
+
+
+def get_read_session() -> Iterator[Session]:
+    with _read_session_factory()() as session:
+        yield session
+
+
+def reset_caches() -> None:
+    for engine_fn in (get_engine, get_read_engine):
+        if engine_fn.cache_info().currsize:
+            engine_fn().dispose()
+        engine_fn.cache_clear()
+    _session_factory.cache_clear()
+    _read_session_factory.cache_clear()

@@ -4,11 +4,20 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 
 from fastapi import FastAPI, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, Info, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Histogram,
+    Info,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from starlette.routing import Match
 
 from . import __version__
@@ -28,6 +37,24 @@ LATENCY = Histogram(
 )
 INFO = Info("app", "Application build information")
 INFO.info({"version": __version__})
+
+
+class PoolCollector(Collector):
+    """Connections of the primary's pool: in use and idle, read at scrape time."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from .db import get_engine
+
+        pool = get_engine().pool
+        in_use = GaugeMetricFamily(
+            "app_db_pool_connections", "Database pool connections", labels=["state"]
+        )
+        in_use.add_metric(["in_use"], float(getattr(pool, "checkedout", lambda: 0)()))
+        in_use.add_metric(["idle"], float(getattr(pool, "checkedin", lambda: 0)()))
+        yield in_use
+
+
+REGISTRY.register(PoolCollector())
 
 
 class JsonFormatter(logging.Formatter):

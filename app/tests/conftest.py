@@ -24,10 +24,13 @@ def _admin_conninfo(dbname: str = "postgres") -> str:
     return f"host={host} port={port} user={user} password='{password}' dbname={dbname}"
 
 
+ADMIN_EMAIL = "admin@lab.localhost"
+ADMIN_PASSWORD = "admin-password-for-tests"
+
+
 def _reset_caches() -> None:
     settings.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    db._session_factory.cache_clear()
+    db.reset_caches()
     head_revisions.cache_clear()
 
 
@@ -42,9 +45,11 @@ def database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("APP_DB_USER", os.environ.get("APP_TEST_DB_USER", "postgres"))
     monkeypatch.setenv("APP_DB_PASSWORD", os.environ.get("APP_TEST_DB_PASSWORD", ""))
     monkeypatch.setenv("APP_DB_NAME", name)
+    monkeypatch.setenv("APP_JWT_SECRET", "test-secret-" + uuid.uuid4().hex)
+    monkeypatch.setenv("APP_ADMIN_EMAIL", ADMIN_EMAIL)
+    monkeypatch.setenv("APP_ADMIN_PASSWORD", ADMIN_PASSWORD)
     _reset_caches()
     yield name
-    db.get_engine().dispose()
     _reset_caches()
     with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
         conn.execute(f'drop database "{name}" with (force)')
@@ -63,8 +68,23 @@ def migrated(database: str) -> str:
 
 
 @pytest.fixture
-def client(migrated: str) -> Iterator[TestClient]:
+def anonymous(migrated: str) -> Iterator[TestClient]:
+    from swarm_app.bootstrap import ensure_admin
     from swarm_app.main import create_app
 
+    ensure_admin()
     with TestClient(create_app()) as c:
         yield c
+
+
+def login(client: TestClient, email: str, password: str) -> dict[str, str]:
+    r = client.post("/auth/token", data={"username": email, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture
+def client(anonymous: TestClient) -> TestClient:
+    """Signed in as the admin."""
+    anonymous.headers.update(login(anonymous, ADMIN_EMAIL, ADMIN_PASSWORD))
+    return anonymous

@@ -4,6 +4,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 
 from swarm_app import db, settings
+from swarm_app.bootstrap import ensure_admin
 from swarm_app.main import create_app
 
 from .conftest import alembic_config
@@ -28,17 +29,22 @@ def test_ready_is_503_when_database_unreachable(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("APP_DB_PORT", "1")
     monkeypatch.setenv("APP_DB_CONNECT_TIMEOUT", "1")
     settings.get_settings.cache_clear()
-    db.get_engine.cache_clear()
+    db.reset_caches()
     try:
         with TestClient(create_app()) as c:
             r = c.get("/health/ready")
             live = c.get("/health/live")
+            monkeypatch.setenv("APP_JWT_SECRET", "x")
+            settings.get_settings.cache_clear()
+            login = c.post("/auth/token", data={"username": "a@b.org", "password": "whatever1"})
     finally:
         settings.get_settings.cache_clear()
-        db.get_engine.cache_clear()
+        db.reset_caches()
     assert r.status_code == 503
     assert r.json()["status"] == "unavailable"
     assert live.status_code == 200
+    assert login.status_code == 503
+    assert login.json()["detail"] == "database unavailable, retry shortly"
 
 
 def test_migrations_up_and_down(database: str) -> None:
@@ -62,6 +68,7 @@ def test_metrics_count_requests_by_route(client: TestClient) -> None:
     client.get("/users")
     client.get("/users/424242")
     text = client.get("/metrics").text
+    assert 'app_db_pool_connections{state="idle"}' in text
     assert 'app_http_requests_total{method="GET",route="/users",status="200"}' in text
     assert 'app_http_requests_total{method="GET",route="/users/{user_id}",status="404"}' in text
     assert 'app_info{version="0.1.0"}' in text
@@ -78,3 +85,67 @@ def test_password_read_from_file(tmp_path, monkeypatch: pytest.MonkeyPatch) -> N
     assert "host='pg1,pg2'" in conninfo
     assert "port='5432,5432'" in conninfo
     assert "target_session_attrs='read-write'" in conninfo
+
+
+def test_body_size_limit_is_413(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_MAX_BODY_BYTES", "2048")
+    settings.get_settings.cache_clear()
+    with TestClient(create_app()) as small:
+        small.headers.update(client.headers)
+        big = small.post("/users/import", content=b"email\n" + b"a@x.org\n" * 1000, headers={"content-type": "text/csv"})
+        assert big.status_code == 413
+
+        def chunks():  # type: ignore[no-untyped-def]
+            for _ in range(10):
+                yield b"x" * 500
+
+        streamed = small.post("/users/import", content=chunks(), headers={"content-type": "text/csv"})
+        assert streamed.status_code == 413
+        assert small.post("/users", json={"email": "ok@x.org"}).status_code == 201
+
+
+def test_cors_closed_by_default_and_opened_by_settings(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    preflight = {"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+    assert "access-control-allow-origin" not in client.options("/users", headers=preflight).headers
+    monkeypatch.setenv("APP_CORS_ORIGINS", '["https://ui.lab.localhost"]')
+    settings.get_settings.cache_clear()
+    with TestClient(create_app()) as c:
+        ok = c.options("/users", headers={**preflight, "Origin": "https://ui.lab.localhost"})
+        assert ok.headers["access-control-allow-origin"] == "https://ui.lab.localhost"
+        assert "access-control-allow-origin" not in c.options("/users", headers=preflight).headers
+
+
+def test_runtime_role_cannot_alter_tables(migrated: str) -> None:
+    import psycopg
+    from alembic import command as alembic_command
+
+    from .conftest import _admin_conninfo
+
+    role = f"rt_{migrated}"
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
+        conn.execute(f"create role {role} login password 'rt-password'")
+    try:
+        import os
+
+        os.environ["APP_DB_RUNTIME_ROLE"] = role
+        settings.get_settings.cache_clear()
+        alembic_command.upgrade(alembic_config(), "head")  # grants are applied on every run
+        with psycopg.connect(_admin_conninfo(migrated).replace("user=postgres", f"user={role}").replace("password=''", "password='rt-password'"), autocommit=True) as rt:
+            rt.execute("insert into users (email) values ('rt@x.org')")
+            assert rt.execute("select count(*) from users").fetchone() == (1,)
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                rt.execute("alter table users add column evil text")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                rt.execute("drop table users")
+    finally:
+        os.environ.pop("APP_DB_RUNTIME_ROLE", None)
+        settings.get_settings.cache_clear()
+        with psycopg.connect(_admin_conninfo(migrated), autocommit=True) as conn:
+            conn.execute(f"drop owned by {role}")
+        with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
+            conn.execute(f"drop role {role}")
+
+
+def test_bootstrap_creates_the_admin_once(migrated: str) -> None:
+    assert ensure_admin() is True
+    assert ensure_admin() is False

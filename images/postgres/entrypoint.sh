@@ -24,10 +24,16 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   } >> "$PGDATA/postgresql.conf"
   echo "host all all 0.0.0.0/0 scram-sha-256" >> "$PGDATA/pg_hba.conf"
   app_pw=$(read_secret "$PG_APP_PASSWORD_FILE" | sed "s/'/''/g")
+  owner_pw=$(read_secret "$PG_OWNER_PASSWORD_FILE" | sed "s/'/''/g")
   pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+  # app_owner owns the database and runs migrations; app (the service) only gets row privileges,
+  # granted by the migrations.
   psql -v ON_ERROR_STOP=1 -q -U postgres <<SQL
+CREATE ROLE app_owner LOGIN PASSWORD '$owner_pw';
 CREATE ROLE app LOGIN PASSWORD '$app_pw';
-CREATE DATABASE app OWNER app;
+CREATE DATABASE app OWNER app_owner;
+REVOKE ALL ON DATABASE app FROM PUBLIC;
+GRANT CONNECT ON DATABASE app TO app;
 SQL
   pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 fi

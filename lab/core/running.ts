@@ -6,7 +6,7 @@ import { LabError } from "../errors.js";
 import { planNetwork } from "../plan/nodes.js";
 import { type Engine, hostEngine, requireEngine } from "../runtime/docker.js";
 import { LabHttp } from "../runtime/http.js";
-import { readCa } from "../state/secrets.js";
+import { appAdminCredentials, readCa } from "../state/secrets.js";
 
 export function makeDriver(config: LabConfig, host: Engine): NodeDriver {
   if (config.driver === "vagrant") {
@@ -41,6 +41,21 @@ export class RunningLab implements AsyncDisposable {
 
   url(service: string, path: string): string {
     return this.http.url(this.host_(service), path);
+  }
+
+  /** Headers carrying a token of the API's admin (generated credentials in the state folder). */
+  async adminHeaders(): Promise<Record<string, string>> {
+    const { email, password } = appAdminCredentials(this.config.domain);
+    const res = await this.http.send("POST", this.url("app", "/auth/token"), {
+      form: { username: email, password },
+    });
+    if (res.status !== 200)
+      throw new LabError(
+        `admin login to the API failed: HTTP ${res.status} ${res.body.slice(0, 200)}`,
+      );
+    return {
+      authorization: `Bearer ${(JSON.parse(res.body) as { access_token: string }).access_token}`,
+    };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

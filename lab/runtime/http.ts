@@ -39,14 +39,28 @@ export class LabHttp {
   async send(
     method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
     url: string,
-    init: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+    init: {
+      body?: unknown;
+      form?: Record<string, string>;
+      /** A body sent as is (give its content-type in headers). */
+      raw?: string;
+      headers?: Record<string, string>;
+      timeoutMs?: number;
+    } = {},
   ): Promise<HttpResult> {
-    const json = init.body !== undefined;
+    const [contentType, body] =
+      init.raw !== undefined
+        ? [undefined, init.raw]
+        : init.form
+          ? ["application/x-www-form-urlencoded", new URLSearchParams(init.form).toString()]
+          : init.body !== undefined
+            ? ["application/json", JSON.stringify(init.body)]
+            : [undefined, undefined];
     const res = await request(url, {
       method,
       dispatcher: this.agent,
-      headers: { ...(json ? { "content-type": "application/json" } : {}), ...init.headers },
-      body: json ? JSON.stringify(init.body) : undefined,
+      headers: { ...(contentType ? { "content-type": contentType } : {}), ...init.headers },
+      body,
       headersTimeout: init.timeoutMs ?? 10_000,
       bodyTimeout: init.timeoutMs ?? 10_000,
     });

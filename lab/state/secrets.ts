@@ -51,11 +51,25 @@ export async function ensureState(
   ensureFile(p.dashboardHtpasswd, () => `${DASHBOARD_USER}:${bcrypt.hashSync(dashboard, 10)}\n`);
   ensureFile(p.pgSuperuserPassword, password);
   ensureFile(p.appDbPassword, password);
+  ensureFile(p.appOwnerPassword, password);
+  ensureFile(p.appJwtSecret, () => randomBytes(48).toString("base64url"));
+  ensureFile(p.appAdminPassword, password);
   return { caCreated, certIssued };
 }
 
 export function readCa(dir?: string): string {
   return readFileSync(statePaths(dir).caCert, "utf8");
+}
+
+/** The API's admin, created at deploy time (its email is admin@<domain>). */
+export function appAdminCredentials(
+  domain: string,
+  dir?: string,
+): { email: string; password: string } {
+  return {
+    email: `admin@${domain}`,
+    password: readFileSync(statePaths(dir).appAdminPassword, "utf8").trim(),
+  };
 }
 
 export function dashboardCredentials(dir?: string): { user: string; password: string } {

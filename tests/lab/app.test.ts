@@ -4,42 +4,112 @@ import type { RunningLab } from "../../lab/core/running.js";
 import { theLab } from "../support/lab.js";
 
 let lab: RunningLab;
+let admin: Record<string, string>;
 beforeAll(async () => {
   lab = await theLab();
+  admin = await lab.adminHeaders();
 });
 afterAll(async () => {
   await lab?.[Symbol.asyncDispose]();
 });
 
+const json = (body: string) => JSON.parse(body);
+
 describe("the app through Traefik", () => {
-  it("creates a user and finds it in the list", async () => {
+  it("creates a user and finds it by search", async () => {
     const email = `lab-${randomUUID()}@example.org`;
-    const created = await lab.http.send("POST", lab.url("app", "/users"), { body: { email } });
+    const created = await lab.http.send("POST", lab.url("app", "/users"), {
+      body: { email, full_name: "Lab Test" },
+      headers: admin,
+    });
     expect(created.status).toBe(201);
-    const id = JSON.parse(created.body).id as number;
-    const one = await lab.http.send("GET", lab.url("app", `/users/${id}`));
-    expect(JSON.parse(one.body).email).toBe(email);
-    const total = JSON.parse((await lab.http.send("GET", lab.url("app", "/users?limit=1"))).body)
-      .total as number;
-    const last = JSON.parse(
-      (await lab.http.send("GET", lab.url("app", `/users?limit=1&offset=${total - 1}`))).body,
+    const id = json(created.body).id as number;
+    expect(
+      json((await lab.http.send("GET", lab.url("app", `/users/${id}`), { headers: admin })).body)
+        .email,
+    ).toBe(email);
+    const found = json(
+      (
+        await lab.http.send("GET", lab.url("app", `/users?q=${encodeURIComponent(email)}`), {
+          headers: admin,
+        })
+      ).body,
     );
-    expect(last.items.map((u: { email: string }) => u.email)).toContain(email);
+    expect(found.items.map((u: { email: string }) => u.email)).toEqual([email]);
+  });
+
+  it("refuses anonymous reads and non-admin writes", async () => {
+    expect((await lab.http.send("GET", lab.url("app", "/users"))).status).toBe(401);
+    const email = `user-${randomUUID()}@example.org`;
+    const password = `pw-${randomUUID()}`;
+    await lab.http.send("POST", lab.url("app", "/users"), {
+      body: { email, password },
+      headers: admin,
+    });
+    const login = await lab.http.send("POST", lab.url("app", "/auth/token"), {
+      form: { username: email, password },
+    });
+    expect(login.status).toBe(200);
+    const user = { authorization: `Bearer ${json(login.body).access_token}` };
+    expect(
+      (await lab.http.send("GET", lab.url("app", "/users?limit=1"), { headers: user })).status,
+    ).toBe(200);
+    expect(
+      (
+        await lab.http.send("POST", lab.url("app", "/users"), {
+          body: { email: `x${email}` },
+          headers: user,
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("answers bad input with 4xx, never 5xx", async () => {
     const dup = `dup-${randomUUID()}@example.org`;
+    const post = (body: unknown) =>
+      lab.http.send("POST", lab.url("app", "/users"), { body, headers: admin });
+    expect((await post({ email: dup })).status).toBe(201);
+    expect((await post({ email: dup })).status).toBe(409);
+    expect((await post({ email: "nope" })).status).toBe(422);
     expect(
-      (await lab.http.send("POST", lab.url("app", "/users"), { body: { email: dup } })).status,
-    ).toBe(201);
-    expect(
-      (await lab.http.send("POST", lab.url("app", "/users"), { body: { email: dup } })).status,
-    ).toBe(409);
-    expect(
-      (await lab.http.send("POST", lab.url("app", "/users"), { body: { email: "nope" } })).status,
+      (await lab.http.send("GET", lab.url("app", "/users?limit=-1"), { headers: admin })).status,
     ).toBe(422);
-    expect((await lab.http.send("GET", lab.url("app", "/users?limit=-1"))).status).toBe(422);
-    expect((await lab.http.send("GET", lab.url("app", "/users/0"))).status).toBe(404);
+    expect(
+      (await lab.http.send("GET", lab.url("app", "/users/999999999"), { headers: admin })).status,
+    ).toBe(404);
+    const huge = await lab.http.send("POST", lab.url("app", "/users/import"), {
+      body: "x".repeat(2_000_000),
+      headers: admin,
+    });
+    expect(huge.status).toBe(413);
+  });
+
+  it("imports a CSV all-or-nothing and exports it back", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const csv = `email,full_name\na-${tag}@example.org,A\nb-${tag}@example.org,B\n`;
+    const send = (body: string) =>
+      lab.http.send("POST", lab.url("app", "/users/import"), {
+        headers: { ...admin, "content-type": "text/csv" },
+        raw: body,
+      });
+    const bad = await send(`${csv}not-an-email,C\n`);
+    expect(bad.status).toBe(422);
+    expect(json(bad.body).errors).toEqual([expect.objectContaining({ row: 3, field: "email" })]);
+    const good = await send(csv);
+    expect(good.status).toBe(201);
+    expect(json(good.body).created).toBe(2);
+    const exported = await lab.http.send(
+      "GET",
+      lab.url("app", `/users/export.csv?q=${tag}&sort=email`),
+      { headers: admin },
+    );
+    expect(
+      exported.body
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split(",")[1]),
+    ).toEqual([`a-${tag}@example.org`, `b-${tag}@example.org`]);
   });
 
   it("spreads requests over replicas on at least two nodes", async () => {

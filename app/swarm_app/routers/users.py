@@ -1,50 +1,113 @@
-"""The users resource."""
+"""The users resource: any signed-in user reads, only admins change others."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ..db import get_session
+from ..deps import AdminUser, CurrentUser, ReadSessionDep, SessionDep
 from ..models import User
-from ..schemas import UserCreate, UserOut, UserPage
+from ..queries import UserFilter
+from ..schemas import UserCreate, UserOut, UserPage, UserUpdate
+from ..security import hash_password
 
 router = APIRouter(prefix="/users", tags=["users"])
-SessionDep = Annotated[Session, Depends(get_session)]
+T = TypeVar("T")
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def read_retrying(session: Session, read: Callable[[], T]) -> T:
+    """Reads are safe to repeat: one more try on a connection lost mid-failover."""
+    try:
+        return read()
+    except OperationalError:
+        session.rollback()
+        return read()
 
 
 @router.get("", response_model=UserPage)
 def list_users(
-    session: SessionDep,
+    session: ReadSessionDep,
+    _: CurrentUser,
+    where: Annotated[UserFilter, Depends()],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> UserPage:
-    total = session.scalar(select(func.count()).select_from(User)) or 0
-    rows = session.scalars(select(User).order_by(User.id).limit(limit).offset(offset)).all()
-    return UserPage(
-        items=[UserOut.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
-    )
+    def read() -> UserPage:
+        total = session.scalar(where.count()) or 0
+        rows = session.scalars(
+            where.ordered(where.apply(select(User))).limit(limit).offset(offset)
+        ).all()
+        items = [UserOut.model_validate(r) for r in rows]
+        return UserPage(items=items, total=total, limit=limit, offset=offset)
+
+    return read_retrying(session, read)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> User:
+    return user
 
 
 @router.get("/{user_id}", response_model=UserOut)
-def get_user(user_id: int, session: SessionDep) -> User:
-    user = session.get(User, user_id)
+def get_user(user_id: UserId, session: ReadSessionDep, _: CurrentUser) -> User:
+    user = read_retrying(session, lambda: session.get(User, user_id))
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {user_id} not found")
     return user
 
 
+def _conflict(email: str) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, f"a user with email {email} already exists")
+
+
 @router.post("", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, session: SessionDep) -> User:
-    user = User(email=body.email.lower(), active=body.active)
+def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> User:
+    user = User(
+        email=body.email.lower(),
+        full_name=body.full_name,
+        active=body.active,
+        role=body.role,
+        password_hash=hash_password(body.password) if body.password else None,
+    )
     session.add(user)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, f"a user with email {body.email} already exists"
-        ) from None
+        raise _conflict(body.email) from None
     return user
+
+
+@router.patch("/{user_id}", response_model=UserOut)
+def update_user(user_id: UserId, body: UserUpdate, session: SessionDep, admin: AdminUser) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {user_id} not found")
+    if user.id == admin.id and (body.role not in (None, admin.role) or body.active is False):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "an admin cannot demote or deactivate themselves"
+        )
+    changes = body.model_dump(exclude_unset=True, exclude={"password"})
+    for field, value in changes.items():
+        if value is not None:
+            setattr(user, field, value)
+    if body.password:
+        user.password_hash = hash_password(body.password)
+    session.commit()
+    return user
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> Response:
+    if user_id == admin.id:
+        raise HTTPException(status.HTTP_409_CONFLICT, "an admin cannot delete themselves")
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {user_id} not found")
+    session.delete(user)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

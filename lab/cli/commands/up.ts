@@ -86,6 +86,7 @@ export function registerUp(program: Command): void {
             ["Traefik dashboard", urls.traefik],
             ["Prometheus", urls.prometheus],
             ["dashboard login", `${DASHBOARD_USER} / password in ${p.dashboardPassword}`],
+            ["API admin login", `admin@${config.domain} / password in ${p.appAdminPassword}`],
             ["lab CA (trust it)", p.caCert],
           ],
         ),

@@ -1,0 +1,46 @@
+"""Dependencies: sessions and the current user."""
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from .db import get_read_session, get_session
+from .models import Role, User
+from .security import decode_token
+from .settings import Settings, get_settings
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_UNAUTHORIZED = HTTPException(
+    status.HTTP_401_UNAUTHORIZED,
+    "missing, invalid or expired token: get one from POST /auth/token",
+    headers={"WWW-Authenticate": "Bearer"},
+)
+
+
+def current_user(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+) -> User:
+    user_id = decode_token(settings, token) if token else None
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
+        raise _UNAUTHORIZED
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_admin(user: CurrentUser) -> User:
+    if user.role != Role.admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an admin can do this")
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin)]

@@ -1,0 +1,30 @@
+"""A database that cannot be reached is a 503 the client may retry, never a 500."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+log = logging.getLogger("swarm_app.errors")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable", extra={"fields": {"error": type(exc.orig).__name__}})
+        return JSONResponse(
+            {"detail": "database unavailable, retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def database_refused(request: Request, exc: DBAPIError) -> JSONResponse:
+        # Read-only transaction on a demoted primary, a cancelled statement: transient too.
+        log.warning("database error", extra={"fields": {"error": type(exc.orig).__name__}})
+        return JSONResponse(
+            {"detail": "database temporarily refused the request, retry shortly"},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
