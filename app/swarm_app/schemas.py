@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from .models import Role
 
 
-
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

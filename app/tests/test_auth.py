@@ -9,7 +9,9 @@ from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, login
 
 
 def test_login_gives_a_bearer_token(anonymous: TestClient) -> None:
-    r = anonymous.post("/auth/token", data={"username": ADMIN_EMAIL.upper(), "password": ADMIN_PASSWORD})
+    r = anonymous.post(
+        "/auth/token", data={"username": ADMIN_EMAIL.upper(), "password": ADMIN_PASSWORD}
+    )
     assert r.status_code == 200
     assert r.json()["token_type"] == "bearer"
     assert r.json()["expires_in"] == 3600
@@ -49,11 +51,15 @@ def test_users_read_but_only_admins_manage(client: TestClient) -> None:
 
 
 def test_deactivated_user_is_locked_out(client: TestClient) -> None:
-    uid = client.post("/users", json={"email": "d@example.org", "password": "user-password-1"}).json()["id"]
+    uid = client.post(
+        "/users", json={"email": "d@example.org", "password": "user-password-1"}
+    ).json()["id"]
     headers = login(client, "d@example.org", "user-password-1")
     client.patch(f"/users/{uid}", json={"active": False})
     assert client.get("/users/me", headers=headers).status_code == 401
-    r = client.post("/auth/token", data={"username": "d@example.org", "password": "user-password-1"})
+    r = client.post(
+        "/auth/token", data={"username": "d@example.org", "password": "user-password-1"}
+    )
     assert r.status_code == 401
 
 

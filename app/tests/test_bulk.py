@@ -7,11 +7,18 @@ CSV = "text/csv"
 
 
 def _import(client: TestClient, body: str, ctype: str = CSV, atomic: bool = True):  # type: ignore[no-untyped-def]
-    return client.post(f"/users/import?atomic={str(atomic).lower()}", content=body.encode(), headers={"content-type": ctype})
+    return client.post(
+        f"/users/import?atomic={str(atomic).lower()}",
+        content=body.encode(),
+        headers={"content-type": ctype},
+    )
 
 
 def test_csv_import_all_valid(client: TestClient) -> None:
-    r = _import(client, "email,full_name,active,role\na@x.org,A,true,user\nb@x.org,B,no,\nc@x.org,,1,admin\n")
+    r = _import(
+        client,
+        "email,full_name,active,role\na@x.org,A,true,user\nb@x.org,B,no,\nc@x.org,,1,admin\n",
+    )
     assert r.status_code == 201
     assert r.json() == {"created": 3, "errors": [], "atomic": True}
     assert client.get("/users?active=false").json()["items"][0]["email"] == "b@x.org"
@@ -19,7 +26,9 @@ def test_csv_import_all_valid(client: TestClient) -> None:
 
 def test_atomic_import_reports_every_row_error_and_creates_nothing(client: TestClient) -> None:
     client.post("/users", json={"email": "taken@x.org"})
-    body = "email,role\nok@x.org,user\nbad-email,user\nz@x.org,root\ntaken@x.org,user\nok@x.org,user\n"
+    body = (
+        "email,role\nok@x.org,user\nbad-email,user\nz@x.org,root\ntaken@x.org,user\nok@x.org,user\n"
+    )
     r = _import(client, body)
     assert r.status_code == 422
     errors = [(e["row"], e["field"]) for e in r.json()["errors"]]
@@ -29,16 +38,27 @@ def test_atomic_import_reports_every_row_error_and_creates_nothing(client: TestC
 
 
 def test_partial_import_keeps_valid_rows(client: TestClient) -> None:
-    r = _import(client, '[{"email": "j1@x.org"}, {"email": "nope"}, 7, {"email": "j2@x.org", "extra": 1}]',
-                "application/json", atomic=False)
+    r = _import(
+        client,
+        '[{"email": "j1@x.org"}, {"email": "nope"}, 7, {"email": "j2@x.org", "extra": 1}]',
+        "application/json",
+        atomic=False,
+    )
     assert r.status_code == 201
     assert r.json()["created"] == 1
-    assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [(2, "email"), (3, "(row)"), (4, "extra")]
+    assert [(e["row"], e["field"]) for e in r.json()["errors"]] == [
+        (2, "email"),
+        (3, "(row)"),
+        (4, "extra"),
+    ]
 
 
 def test_unreadable_bodies_are_400_or_415(client: TestClient) -> None:
     assert _import(client, "name\nx\n").status_code == 400
-    assert _import(client, "email,colour\na@x.org,red\n").json()["detail"] == "unknown CSV columns: colour"
+    assert (
+        _import(client, "email,colour\na@x.org,red\n").json()["detail"]
+        == "unknown CSV columns: colour"
+    )
     assert _import(client, "{not json", "application/json").status_code == 400
     assert _import(client, '{"email": "a@x.org"}', "application/json").status_code == 400
     assert _import(client, "email\na@x.org", "text/plain").status_code == 415
@@ -56,9 +76,12 @@ def test_too_many_rows_is_400(client: TestClient, monkeypatch) -> None:  # type:
 
 
 def test_export_csv_round_trip(client: TestClient) -> None:
-    _import(client, "email,full_name\np@x.org,\"Pat, Jr\"\nq@x.org,Q\n")
+    _import(client, 'email,full_name\np@x.org,"Pat, Jr"\nq@x.org,Q\n')
     r = client.get("/users/export.csv?q=x.org&sort=-email")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert [(x["email"], x["full_name"]) for x in rows] == [("q@x.org", "Q"), ("p@x.org", "Pat, Jr")]
+    assert [(x["email"], x["full_name"]) for x in rows] == [
+        ("q@x.org", "Q"),
+        ("p@x.org", "Pat, Jr"),
+    ]

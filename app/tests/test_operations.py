@@ -92,19 +92,27 @@ def test_body_size_limit_is_413(client: TestClient, monkeypatch: pytest.MonkeyPa
     settings.get_settings.cache_clear()
     with TestClient(create_app()) as small:
         small.headers.update(client.headers)
-        big = small.post("/users/import", content=b"email\n" + b"a@x.org\n" * 1000, headers={"content-type": "text/csv"})
+        big = small.post(
+            "/users/import",
+            content=b"email\n" + b"a@x.org\n" * 1000,
+            headers={"content-type": "text/csv"},
+        )
         assert big.status_code == 413
 
         def chunks():  # type: ignore[no-untyped-def]
             for _ in range(10):
                 yield b"x" * 500
 
-        streamed = small.post("/users/import", content=chunks(), headers={"content-type": "text/csv"})
+        streamed = small.post(
+            "/users/import", content=chunks(), headers={"content-type": "text/csv"}
+        )
         assert streamed.status_code == 413
         assert small.post("/users", json={"email": "ok@x.org"}).status_code == 201
 
 
-def test_cors_closed_by_default_and_opened_by_settings(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cors_closed_by_default_and_opened_by_settings(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     preflight = {"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
     assert "access-control-allow-origin" not in client.options("/users", headers=preflight).headers
     monkeypatch.setenv("APP_CORS_ORIGINS", '["https://ui.lab.localhost"]')
@@ -130,7 +138,12 @@ def test_runtime_role_cannot_alter_tables(migrated: str) -> None:
         os.environ["APP_DB_RUNTIME_ROLE"] = role
         settings.get_settings.cache_clear()
         alembic_command.upgrade(alembic_config(), "head")  # grants are applied on every run
-        with psycopg.connect(_admin_conninfo(migrated).replace("user=postgres", f"user={role}").replace("password=''", "password='rt-password'"), autocommit=True) as rt:
+        with psycopg.connect(
+            _admin_conninfo(migrated)
+            .replace("user=postgres", f"user={role}")
+            .replace("password=''", "password='rt-password'"),
+            autocommit=True,
+        ) as rt:
             rt.execute("insert into users (email) values ('rt@x.org')")
             assert rt.execute("select count(*) from users").fetchone() == (1,)
             with pytest.raises(psycopg.errors.InsufficientPrivilege):

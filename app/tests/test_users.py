@@ -1,6 +1,6 @@
 from fastapi.testclient import TestClient
 
-from .conftest import ADMIN_EMAIL, login
+from .conftest import ADMIN_EMAIL
 
 
 def test_create_then_list_and_get(client: TestClient) -> None:
@@ -31,7 +31,10 @@ def test_duplicate_email_is_409(client: TestClient) -> None:
 def test_bad_payloads_are_4xx(client: TestClient) -> None:
     assert client.post("/users", json={"email": "not-an-email"}).status_code == 422
     assert client.post("/users", json={"email": "a@example.org", "x": 1}).status_code == 422
-    assert client.post("/users", json={"email": "a@example.org", "password": "short"}).status_code == 422
+    assert (
+        client.post("/users", json={"email": "a@example.org", "password": "short"}).status_code
+        == 422
+    )
     assert client.post("/users", json={"email": "a@example.org", "role": "root"}).status_code == 422
     bad_json = client.post("/users", content=b"{", headers={"content-type": "application/json"})
     assert bad_json.status_code == 422
@@ -43,7 +46,9 @@ def test_bad_payloads_are_4xx(client: TestClient) -> None:
 
 def test_filter_search_sort_and_paginate(client: TestClient) -> None:
     for i, name in enumerate(["Zoe", "Yann", "Xavier", "Walt", "Vera"]):
-        client.post("/users", json={"email": f"u{i}@example.org", "full_name": name, "active": i % 2 == 0})
+        client.post(
+            "/users", json={"email": f"u{i}@example.org", "full_name": name, "active": i % 2 == 0}
+        )
     page = client.get("/users?role=user&limit=2&offset=1&sort=-email").json()
     assert page["total"] == 5
     assert [u["email"] for u in page["items"]] == ["u3@example.org", "u2@example.org"]
