@@ -4,7 +4,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 log = logging.getLogger("swarm_app.errors")
 
@@ -17,6 +17,14 @@ def install(app: FastAPI) -> None:
             {"detail": "database unavailable, retry shortly"},
             status_code=503,
             headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+        # e.g. a NUL character, which Postgres text cannot hold: the client's input, not a fault.
+        return JSONResponse(
+            {"detail": "the request holds a value the database cannot store (a NUL character?)"},
+            status_code=400,
         )
 
     @app.exception_handler(DBAPIError)

@@ -70,3 +70,9 @@ def test_password_change_and_argon2() -> None:
     assert not verify_password("wrong", h)
     assert not verify_password("x", None)
     assert not verify_password("x", "not-a-hash")
+
+
+def test_nul_character_is_400_not_5xx(anonymous: TestClient) -> None:
+    r = anonymous.post("/auth/token", data={"username": "a\x00b@x.org", "password": "whatever1"})
+    assert r.status_code == 400
+    assert "cannot store" in r.json()["detail"]

@@ -1,6 +1,8 @@
 """Property-based run of the OpenAPI schema against the app and a real Postgres:
 whatever the input, no 5xx. Signed in as admin so every operation is reached."""
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -30,6 +32,10 @@ def admin_headers(api_schema) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_no_server_errors(case, admin_headers) -> None:  # type: ignore[no-untyped-def]
     case.call_and_validate(headers=admin_headers, checks=[not_a_server_error])

@@ -1,0 +1,43 @@
+/** A closed-loop load: `concurrency` clients each send one request after the other until the end. */
+import { performance } from "node:perf_hooks";
+import { type LoadSummary, type Sample, summarize } from "./stats.js";
+
+export interface Attempt {
+  status: number;
+}
+
+export interface LoadOptions {
+  concurrency: number;
+  durationMs: number;
+  /** One request of client `client`, its `n`-th. Throwing counts as a failed request. */
+  send: (client: number, n: number) => Promise<Attempt>;
+  isOk?: (status: number) => boolean;
+  /** Stops early (Ctrl-C, a drill ending). */
+  signal?: AbortSignal;
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadSummary & { samples: Sample[] }> {
+  const isOk = opts.isOk ?? ((s: number) => s >= 200 && s < 400);
+  const samples: Sample[] = [];
+  const start = performance.now();
+  const end = start + opts.durationMs;
+  const client = async (c: number) => {
+    for (let n = 0; performance.now() < end && !opts.signal?.aborted; n++) {
+      const t0 = performance.now();
+      let outcome: string;
+      let ok = false;
+      try {
+        const { status } = await opts.send(c, n);
+        outcome = String(status);
+        ok = isOk(status);
+      } catch (err) {
+        outcome = (err as { code?: string }).code ?? (err as Error).name ?? "error";
+      }
+      const t1 = performance.now();
+      samples.push({ at: t1 - start, ms: t1 - t0, ok, outcome });
+      if (!ok) await new Promise((r) => setTimeout(r, 50)); // do not spin on a dead target
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, (_, c) => client(c)));
+  return { ...summarize(samples, (performance.now() - start) / 1000), samples };
+}
