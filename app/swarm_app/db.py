@@ -2,8 +2,10 @@
 
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Annotated
 
 import psycopg
+from fastapi import Depends
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,6 +18,8 @@ def _engine(conninfo: str, pool_size: int) -> Engine:
         creator=lambda: psycopg.connect(conninfo),
         pool_size=pool_size,
         max_overflow=pool_size,
+        # Waiting longer than this for a connection is an overload: answer 503, not hang.
+        pool_timeout=5,
         # A connection to a member that is gone (failover) is found and replaced before use.
         pool_pre_ping=True,
         pool_recycle=300,
@@ -51,7 +55,16 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-def get_read_session() -> Iterator[Session]:
+def get_read_session(primary: Annotated[Session, Depends(get_session)]) -> Iterator[Session]:
+    """A replica's session when reads have their own hosts; otherwise the request's one session.
+
+    One request must never hold two connections of the same pool: under load every request
+    would hold one and wait for another, and the pool would deadlock. Sessions connect lazily,
+    so the unused primary session costs nothing.
+    """
+    if get_read_engine() is get_engine():
+        yield primary
+        return
     with _read_session_factory()() as session:
         yield session
 

@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger("swarm_app.errors")
 
@@ -17,6 +18,13 @@ def install(app: FastAPI) -> None:
             {"detail": "database unavailable, retry shortly"},
             status_code=503,
             headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def overloaded(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.warning("database pool exhausted")
+        return JSONResponse(
+            {"detail": "overloaded, retry shortly"}, status_code=503, headers={"Retry-After": "1"}
         )
 
     @app.exception_handler(DataError)

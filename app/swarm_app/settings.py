@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     db_sslmode: str = "prefer"
     db_target_session_attrs: str = "read-write"
     db_connect_timeout: int = Field(default=3, ge=1)
-    db_pool_size: int = Field(default=5, ge=1)
+    db_pool_size: int = Field(default=10, ge=1)
     # Role that migrations grant table privileges to (the runtime role, which cannot alter tables).
     db_runtime_role: str = ""
 

@@ -162,3 +162,19 @@ def test_runtime_role_cannot_alter_tables(migrated: str) -> None:
 def test_bootstrap_creates_the_admin_once(migrated: str) -> None:
     assert ensure_admin() is True
     assert ensure_admin() is False
+
+
+def test_concurrent_reads_do_not_exhaust_the_pool(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each request uses one connection: more concurrent reads than the pool holds still succeed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("APP_DB_POOL_SIZE", "1")
+    settings.get_settings.cache_clear()
+    db.reset_caches()
+    with TestClient(create_app()) as c:
+        c.headers.update(client.headers)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda _: c.get("/users?limit=5").status_code, range(40)))
+    assert statuses == [200] * 40

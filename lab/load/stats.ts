@@ -26,7 +26,10 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export function summarize(samples: Sample[], seconds: number): LoadSummary {
-  const okLatencies = samples.filter((s) => s.ok).map((s) => s.ms).sort((a, b) => a - b);
+  const okLatencies = samples
+    .filter((s) => s.ok)
+    .map((s) => s.ms)
+    .sort((a, b) => a - b);
   const outcomes: Record<string, number> = {};
   const timeline: LoadSummary["timeline"] = [];
   for (const s of samples) {
