@@ -71,16 +71,33 @@ export async function ensureBases(engine: Engine, set: ImageSet): Promise<string
   return made;
 }
 
-/** Builds (cached by Docker's layer cache, so a rerun is quick) or pulls one image. */
-export async function makeImage(engine: Engine, spec: ImageSpec): Promise<void> {
+/** The reference a stack deploys: the set's tag plus the image's content id. */
+export function contentRef(ref: string, id: string): string {
+  return `${ref}-${id.replace(/^sha256:/, "").slice(0, 12)}`;
+}
+
+/**
+ * Builds (cached by Docker's layer cache, so a rerun is quick) or pulls one image, and returns
+ * the reference to deploy. A lab-built image is deployed by a tag naming its content: the same
+ * tag with new content would leave the service spec unchanged, and Swarm would not roll it out.
+ */
+export async function makeImage(engine: Engine, spec: ImageSpec): Promise<string> {
   if (spec.source.kind === "pull") {
     if (!(await imageExists(engine, spec.ref))) await pull(spec.ref);
-    return;
+    return spec.ref;
   }
   if (spec.source.prepare === "wheels") await prepareWheels();
   if (spec.source.prepare === "traefik-binary") await prepareTraefikBinary();
   await dockerBuild(spec.ref, spec.source.context, spec.source.args, spec.key);
-  if (!(await imageExists(engine, spec.ref))) {
-    throw new LabError(`image ${spec.ref} was built but is not on the engine`);
-  }
+  const image = engine.getImage(spec.ref);
+  const id = await image
+    .inspect()
+    .then((i) => i.Id)
+    .catch(() => {
+      throw new LabError(`image ${spec.ref} was built but is not on the engine`);
+    });
+  const ref = contentRef(spec.ref, id);
+  const [repo, tag] = [ref.slice(0, ref.lastIndexOf(":")), ref.slice(ref.lastIndexOf(":") + 1)];
+  await image.tag({ repo, tag });
+  return ref;
 }

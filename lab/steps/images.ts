@@ -50,11 +50,13 @@ export const buildImages: Step = {
   title: "Making images",
   async run(ctx, report) {
     const set = need(ctx.imageSet, "image set");
-    const made = await ensureBases(ctx.host, set);
-    if (made.length > 0) report(`bases: ${made.join(", ")}`);
+    const bases = await ensureBases(ctx.host, set);
+    if (bases.length > 0) report(`bases: ${bases.join(", ")}`);
+    const made = [];
     for (const spec of need(ctx.images, "images")) {
       report(`${spec.ref} (${spec.source.kind})`);
-      await makeImage(ctx.host, spec);
+      made.push({ ...spec, ref: await makeImage(ctx.host, spec) });
     }
+    ctx.images = made;
   },
 };

@@ -3,6 +3,7 @@ import type { Engine } from "../runtime/docker.js";
 import type { CheckResult } from "./poll.js";
 
 interface TaskView {
+  Spec?: { ContainerSpec?: unknown };
   Status?: { State?: string; Err?: string; Message?: string };
   DesiredState?: string;
   NodeID?: string;
@@ -25,9 +26,12 @@ export function servicesConverged(
     const services = (await engine.listServices({
       filters: { name: expected.map((e) => e.name) },
     })) as Array<{
-      Spec: { Name: string };
+      Spec: { Name: string; TaskTemplate: { ContainerSpec?: unknown } };
       UpdateStatus?: { State?: string };
     }>;
+    const current = new Map(
+      services.map((s) => [s.Spec.Name, JSON.stringify(s.Spec.TaskTemplate.ContainerSpec)]),
+    );
     for (const svc of services) {
       // A rolling update in progress still has old tasks (or none) on some nodes.
       const state = svc.UpdateStatus?.State;
@@ -35,7 +39,13 @@ export function servicesConverged(
     }
     for (const { name, replicas } of expected) {
       const tasks = await serviceTasks(engine, name);
-      const running = tasks.filter((t) => t.Status?.State === "running").length;
+      // Only tasks of the current spec count: right after a deploy, Swarm may not have started
+      // the update yet, and the old tasks still run.
+      const running = tasks.filter(
+        (t) =>
+          t.Status?.State === "running" &&
+          JSON.stringify(t.Spec?.ContainerSpec) === current.get(name),
+      ).length;
       if (running < replicas) {
         const err = tasks.map((t) => t.Status?.Err).find(Boolean);
         const states = countBy(tasks.map((t) => t.Status?.State ?? "unknown"));

@@ -104,3 +104,15 @@ describe("renderEdgeConfig", () => {
     expect(cfg).toMatch(/init-addr last,libc,none/);
   });
 });
+
+describe("contentRef", () => {
+  it("names the content, so a rebuilt image changes the service spec", async () => {
+    const { contentRef } = await import("../../lab/images/build.js");
+    expect(contentRef("swarm-lab/app:offline", "sha256:0123456789abcdef0123")).toBe(
+      "swarm-lab/app:offline-0123456789ab",
+    );
+    expect(contentRef("swarm-lab/app:offline", "sha256:ffff456789abcdef0123")).not.toBe(
+      contentRef("swarm-lab/app:offline", "sha256:0123456789abcdef0123"),
+    );
+  });
+});
