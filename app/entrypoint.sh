@@ -19,5 +19,17 @@ if [ "${APP_MIGRATE:-1}" = "1" ]; then
     sleep 2
   done
 fi
-exec uvicorn swarm_app.main:create_app --factory --host 0.0.0.0 --port 8000 \
-  --workers "${APP_WORKERS:-1}" --timeout-graceful-shutdown 20 --no-access-log
+# On SIGTERM: first answer /health/ready with 503 for APP_DRAIN_SECONDS, so Traefik's health
+# check takes this task out of rotation; then uvicorn stops accepting and finishes in-flight
+# requests. Without the first part, requests race the connections uvicorn closes (502s).
+uvicorn swarm_app.main:create_app --factory --host 0.0.0.0 --port 8000 \
+  --workers "${APP_WORKERS:-1}" --timeout-graceful-shutdown 20 --no-access-log &
+pid=$!
+drain() {
+  touch "${APP_DRAIN_FILE:-/tmp/draining}" || echo "drain: cannot write the drain flag" >&2
+  sleep "${APP_DRAIN_SECONDS:-4}"
+  kill -TERM "$pid"
+}
+trap drain TERM INT
+wait "$pid" || true
+wait "$pid"

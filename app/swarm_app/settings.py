@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_import_rows: int = Field(default=10_000, ge=1)
     log_level: str = "INFO"
+    # Present while the task drains before a shutdown (written by the entrypoint on SIGTERM).
+    drain_file: Path = Path("/tmp/draining")  # noqa: S108 (a flag file, nothing is read from it)
 
     @model_validator(mode="after")
     def _read_files(self) -> "Settings":

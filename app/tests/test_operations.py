@@ -178,3 +178,16 @@ def test_concurrent_reads_do_not_exhaust_the_pool(
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(lambda _: c.get("/users?limit=5").status_code, range(40)))
     assert statuses == [200] * 40
+
+
+def test_ready_is_503_while_draining(
+    client: TestClient, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    flag = tmp_path / "draining"
+    monkeypatch.setattr(settings.get_settings(), "drain_file", flag)
+    assert client.get("/health/ready").status_code == 200
+    flag.touch()
+    r = client.get("/health/ready")
+    assert r.status_code == 503
+    assert r.json()["status"] == "draining"
+    assert client.get("/health/live").status_code == 200

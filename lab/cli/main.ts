@@ -4,6 +4,7 @@ import { LabError } from "../errors.js";
 import { colors } from "../runtime/log.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDown } from "./commands/down.js";
+import { registerDrill } from "./commands/drill.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDown(program);
   registerStatus(program);
   registerConfig(program);
+  registerDrill(program);
   return program;
 }
 

@@ -27,6 +27,16 @@ export const ConfigSchema = z.strictObject({
   app: z
     .strictObject({ replicas: z.number().int().min(1).max(9).default(3) })
     .default({ replicas: 3 }),
+  database: z
+    .strictObject({
+      synchronous: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Patroni synchronous_mode: no acknowledged write lost on failover; writes wait for the replica",
+        ),
+    })
+    .default({ synchronous: true }),
 });
 
 export type LabConfig = z.infer<typeof ConfigSchema>;

@@ -24,7 +24,7 @@ export class RunningLab implements AsyncDisposable {
     readonly config: LabConfig,
     readonly host: Engine,
     readonly driver: NodeDriver,
-    readonly nodes: LabNode[],
+    public nodes: LabNode[],
     readonly http: LabHttp,
   ) {}
 
@@ -32,6 +32,18 @@ export class RunningLab implements AsyncDisposable {
   manager(): Engine {
     const node = this.nodes.find((n) => n.running);
     if (!node) throw new LabError("no lab node is running", "start the lab: npm run lab:up");
+    return this.driver.engine(node);
+  }
+
+  /** Reads the nodes again (a restarted node may have a new address). */
+  async refreshNodes(): Promise<void> {
+    this.nodes = await this.driver.list();
+  }
+
+  /** The engine of a running manager other than `avoid` (a node a drill is killing). */
+  managerExcept(avoid?: string): Engine {
+    const node = this.nodes.find((n) => n.running && n.name !== avoid);
+    if (!node) throw new LabError("no other lab node is running", "start the lab: npm run lab:up");
     return this.driver.engine(node);
   }
 

@@ -2,7 +2,7 @@
 import { OFFICIAL } from "./official.js";
 
 export type ImageSet = "official" | "offline";
-export type ImageKey = "node" | "edge" | "app" | "postgres" | "prometheus" | "traefik";
+export type ImageKey = "node" | "edge" | "app" | "postgres" | "etcd" | "prometheus" | "traefik";
 export type Prepare = "wheels" | "traefik-binary";
 
 export interface ImageSpec {
@@ -44,6 +44,7 @@ export function planImages(set: ImageSet): ImageSpec[] {
     build("edge", "images/edge", { BASE: debian }, false),
     build("app", "app", { PYTHON_BASE: python }, true, "wheels"),
     build("postgres", "images/postgres", { BASE: debian }, true),
+    build("etcd", "images/etcd", { BASE: debian }, true),
   ];
   if (set === "official") {
     return [

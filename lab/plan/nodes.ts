@@ -18,14 +18,32 @@ export interface NetworkSpec {
   labels: Record<string, string>;
 }
 
-/** Node that carries the single Postgres instance and its volume. */
-export const DB_NODE_INDEX = 2;
+/**
+ * Where pinned services go (each has its volume on that node): the two Patroni members on
+ * different nodes, away from Prometheus when there are three nodes; one etcd member per node.
+ */
+export function placements(nodes: number): Record<string, number> {
+  const [pg1, pg2] = nodes >= 3 ? [2, 3] : nodes === 2 ? [1, 2] : [1, 1];
+  return {
+    "lab.pg1": pg1,
+    "lab.pg2": pg2,
+    "lab.etcd1": 1,
+    "lab.etcd2": Math.min(2, nodes),
+    "lab.etcd3": Math.min(3, nodes),
+    "lab.prometheus": 1,
+  };
+}
 
 export function planNodes(config: LabConfig, nodeImage: string): NodeSpec[] {
+  const where = placements(config.nodes);
   return Array.from({ length: config.nodes }, (_, k) => {
     const index = k + 1;
     const name = names.node(config.name, index);
-    const dbIndex = Math.min(DB_NODE_INDEX, config.nodes);
+    const swarmLabels = Object.fromEntries(
+      Object.entries(where)
+        .filter(([, node]) => node === index)
+        .map(([label]) => [label, "true"]),
+    );
     return {
       name,
       index,
@@ -33,7 +51,7 @@ export function planNodes(config: LabConfig, nodeImage: string): NodeSpec[] {
       volume: names.nodeVolume(config.name, index),
       image: nodeImage,
       labels: labels(config.name, "node", { "lab.index": String(index) }),
-      swarmLabels: (index === dbIndex ? { "lab.db": "primary" } : {}) as Record<string, string>,
+      swarmLabels,
     };
   });
 }

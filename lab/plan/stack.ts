@@ -1,12 +1,17 @@
 /** Pure: stack template + values -> the stack file to deploy. */
 import { parse, stringify } from "yaml";
+import { LabError } from "../errors.js";
 
 export type StackVars = Record<string, string | number>;
 export type FileResolver = (file: string) => { path: string; hash: string };
 
 type Doc = Record<string, unknown>;
 
-export class StackTemplateError extends Error {}
+export class StackTemplateError extends LabError {
+  constructor(message: string) {
+    super(message, "every ${NAME} in compose/lab.yml needs a value in lab/plan/vars.ts", 1);
+  }
+}
 
 /** Replaces ${NAME} in every string; a string that is only ${NAME} takes the value's type. */
 export function interpolate(value: unknown, vars: StackVars, missing: Set<string>): unknown {

@@ -9,6 +9,8 @@ export function stackVars(config: LabConfig, images: ImageSpec[], state: string)
     APP_REPLICAS: config.app.replicas,
     APP_IMAGE: imageRef(images, "app"),
     POSTGRES_IMAGE: imageRef(images, "postgres"),
+    ETCD_IMAGE: imageRef(images, "etcd"),
+    PG_SYNCHRONOUS_MODE: String(config.database.synchronous),
     PROMETHEUS_IMAGE: imageRef(images, "prometheus"),
     TRAEFIK_IMAGE: imageRef(images, "traefik"),
     STATE: state,

@@ -49,3 +49,28 @@ export function followProgress(engine: Engine, stream: NodeJS.ReadableStream): P
     });
   });
 }
+
+/** Runs a command in a container and returns its standard output; fails on a non-zero exit. */
+export async function execIn(engine: Engine, container: string, cmd: string[]): Promise<string> {
+  const exec = await engine
+    .getContainer(container)
+    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (into: Buffer[]) =>
+    ({
+      write: (chunk: Buffer) => into.push(chunk),
+      end: () => {},
+    }) as unknown as NodeJS.WritableStream;
+  engine.modem.demuxStream(stream, sink(out), sink(err));
+  await new Promise<void>((resolve, reject) => {
+    stream.on("end", () => resolve());
+    stream.on("error", reject);
+  });
+  const { ExitCode } = await exec.inspect();
+  if (ExitCode !== 0) {
+    throw new Error(`${cmd.join(" ")} exited ${ExitCode}: ${Buffer.concat(err).toString().trim()}`);
+  }
+  return Buffer.concat(out).toString();
+}

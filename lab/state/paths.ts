@@ -17,6 +17,7 @@ export const statePaths = (dir = stateDir()) => ({
   dashboardPassword: `${dir}/secrets/dashboard-password`,
   dashboardHtpasswd: `${dir}/secrets/dashboard.htpasswd`,
   pgSuperuserPassword: `${dir}/secrets/pg-superuser-password`,
+  pgReplicationPassword: `${dir}/secrets/pg-replication-password`,
   appDbPassword: `${dir}/secrets/app-db-password`,
   appOwnerPassword: `${dir}/secrets/app-owner-password`,
   appJwtSecret: `${dir}/secrets/app-jwt-secret`,

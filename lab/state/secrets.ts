@@ -50,6 +50,7 @@ export async function ensureState(
   const dashboard = ensureFile(p.dashboardPassword, password).trim();
   ensureFile(p.dashboardHtpasswd, () => `${DASHBOARD_USER}:${bcrypt.hashSync(dashboard, 10)}\n`);
   ensureFile(p.pgSuperuserPassword, password);
+  ensureFile(p.pgReplicationPassword, password);
   ensureFile(p.appDbPassword, password);
   ensureFile(p.appOwnerPassword, password);
   ensureFile(p.appJwtSecret, () => randomBytes(48).toString("base64url"));

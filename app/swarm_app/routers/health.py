@@ -1,11 +1,14 @@
 """Liveness and readiness, used by Docker, Swarm and Traefik."""
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import get_engine
 from ..migrations_state import migrations_at_head
+from ..settings import Settings, get_settings
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -16,7 +19,12 @@ def live() -> dict[str, str]:
 
 
 @router.get("/ready")
-def ready(response: Response) -> dict[str, str]:
+def ready(
+    response: Response, settings: Annotated[Settings, Depends(get_settings)]
+) -> dict[str, str]:
+    if settings.drain_file.exists():
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "draining", "database": "not checked"}
     try:
         with get_engine().connect() as conn:
             conn.execute(text("select 1"))

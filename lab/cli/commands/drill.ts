@@ -1,0 +1,90 @@
+/** `lab drill <name>`: a real fault under real load, measured; exits non-zero when it fails. */
+import { type Command, Option } from "commander";
+import { loadConfig } from "../../config/load.js";
+import { connectLab } from "../../core/running.js";
+import { DRILLS } from "../../drills/index.js";
+import { runDrill } from "../../drills/run.js";
+import { LabError } from "../../errors.js";
+import { consoleLog } from "../../runtime/log.js";
+import { type ConfigFlags, configInput, integer, withConfigOptions } from "../options.js";
+import { printJson } from "../print.js";
+
+interface DrillFlags extends ConfigFlags {
+  runs: number;
+  duration?: number;
+  faultAt?: number;
+  writers?: number;
+  readers?: number;
+  node?: number;
+  signal?: "KILL" | "TERM";
+  output: string;
+}
+
+export function registerDrill(program: Command): void {
+  withConfigOptions(
+    program
+      .command("drill")
+      .argument("<name>", `one of: ${Object.keys(DRILLS).join(", ")}`)
+      .description("inject a fault under load and report downtime, failed requests, lost writes"),
+  )
+    .option("--runs <n>", "repeat and summarise (median, worst)", integer, 1)
+    .option("--duration <s>", "seconds of traffic", integer)
+    .option("--fault-at <s>", "seconds of traffic before the fault", integer)
+    .option("--writers <n>", "concurrent writers", integer)
+    .option("--readers <n>", "concurrent readers", integer)
+    .option("--node <index>", "node-down: which node (default: the database node)", integer)
+    .addOption(
+      new Option("--signal <signal>", "app-replica: KILL (crash) or TERM (graceful stop)").choices([
+        "KILL",
+        "TERM",
+      ]),
+    )
+    .option("-o, --output <format>", "text or json", "text")
+    .action(async (name: string, flags: DrillFlags) => {
+      if (!DRILLS[name])
+        throw new LabError(
+          `unknown drill "${name}"`,
+          `choose one of: ${Object.keys(DRILLS).join(", ")}`,
+          2,
+        );
+      if (flags.runs < 1) throw new LabError("--runs must be at least 1", undefined, 2);
+      const config = loadConfig(flags.config, configInput(flags));
+      await using lab = await connectLab(config);
+      const controller = new AbortController();
+      const stop = () => {
+        console.error("\ninterrupted: stopping the traffic and restoring what the drill broke...");
+        controller.abort();
+      };
+      process.once("SIGINT", stop);
+      try {
+        const result = await runDrill(
+          lab,
+          name,
+          flags.runs,
+          {
+            durationS: flags.duration,
+            faultAtS: flags.faultAt,
+            writers: flags.writers,
+            readers: flags.readers,
+            node: flags.node,
+            signal: flags.signal,
+          },
+          consoleLog(),
+          controller.signal,
+        );
+        if (flags.output === "json") printJson(result.summary);
+        else console.log(`\nreport: ${result.files.text} (JSON: ${result.files.json})`);
+        if (controller.signal.aborted)
+          throw new LabError("drill interrupted; what it broke was restored", undefined, 130);
+        if (result.summary.passed < result.summary.runs) {
+          throw new LabError(
+            `drill ${name}: ${result.summary.runs - result.summary.passed} of ${result.summary.runs} runs failed their checks`,
+            `read ${result.files.text}`,
+            1,
+          );
+        }
+      } finally {
+        process.removeListener("SIGINT", stop);
+      }
+    });
+}

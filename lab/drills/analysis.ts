@@ -1,0 +1,40 @@
+/** Pure: what a drill's samples say (unavailability windows, failures, lost writes). */
+import type { Sample } from "../load/stats.js";
+
+/** Longest time (s) with no successful request, counted from the fault (or the start). */
+export function longestOutage(samples: Sample[], fromMs = 0): number {
+  const okTimes = samples
+    .filter((s) => s.ok && s.at >= fromMs)
+    .map((s) => s.at)
+    .sort((a, b) => a - b);
+  const last = samples.reduce((m, s) => Math.max(m, s.at), 0);
+  let previous = fromMs;
+  let longest = 0;
+  for (const t of okTimes) {
+    longest = Math.max(longest, t - previous);
+    previous = t;
+  }
+  longest = Math.max(longest, last - previous);
+  return Math.round(longest) / 1000;
+}
+
+/** Seconds from the fault until requests succeed again and keep succeeding (no failure after). */
+export function recoverySeconds(samples: Sample[], faultMs: number): number | null {
+  const after = samples.filter((s) => s.at >= faultMs).sort((a, b) => a.at - b.at);
+  const lastFailure = after.filter((s) => !s.ok).at(-1);
+  if (!lastFailure) return 0;
+  const firstOkAfter = after.find((s) => s.ok && s.at > lastFailure.at);
+  return firstOkAfter ? Math.round(firstOkAfter.at - faultMs) / 1000 : null;
+}
+
+/** Acknowledged ids that are not found afterwards. */
+export function lostWrites(acknowledged: number[], present: Set<number>): number[] {
+  return acknowledged.filter((id) => !present.has(id));
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}

@@ -1,0 +1,107 @@
+/**
+ * Kill the Postgres primary's container (SIGKILL, Patroni with it). Patroni promotes the replica
+ * once the leader key expires (ttl); the old primary comes back as a replica (pg_rewind).
+ * Every write the client saw acknowledged must still be there.
+ */
+import { leaderOf, type Member, patroniCluster } from "../core/patroni.js";
+import { longestOutage, recoverySeconds } from "./analysis.js";
+import { mergedTimeline, underTraffic } from "./scenario.js";
+import { secondsUntil } from "./swarm.js";
+import type { Drill } from "./types.js";
+
+/** Write unavailability accepted by the verdict: the leader key's ttl (20 s) plus a margin. */
+export const WRITE_OUTAGE_BUDGET_S = 30;
+
+export const dbPrimary: Drill = {
+  name: "db-primary",
+  summary: "kill the Postgres primary under load: replica promoted, 0 acknowledged writes lost",
+  async run(ctx) {
+    const { lab } = ctx;
+    const startedAt = new Date().toISOString();
+    const m: Record<string, number | null> = {};
+    let old: Member | undefined;
+    let promoted = "";
+    const result = await underTraffic(ctx, async (mark) => {
+      old = leaderOf(await patroniCluster(lab));
+      if (!old) throw new Error("no running Patroni leader before the fault");
+      const node = lab.nodes.find((n) => n.name === old?.node);
+      if (!node) throw new Error(`primary ${old.name} runs on ${old.node}, not a lab node`);
+      await lab.driver.engine(node).getContainer(old.container).kill();
+      mark(`killed primary ${old.name} on ${old.node}`);
+      m.newLeaderS = await secondsUntil(
+        async () => {
+          const leader = leaderOf(await patroniCluster(lab));
+          promoted = leader && leader.name !== old?.name ? leader.name : "";
+          return promoted !== "";
+        },
+        90_000,
+        ctx.signal,
+      );
+      mark(
+        m.newLeaderS === null
+          ? "no new leader within 90 s"
+          : `${promoted} promoted after ${m.newLeaderS} s`,
+      );
+      m.oldPrimaryRejoinedS = await secondsUntil(
+        async () => {
+          const back = (await patroniCluster(lab)).find((x) => x.name === old?.name);
+          return (
+            back !== undefined &&
+            back.role !== "leader" &&
+            ["running", "streaming"].includes(back.state)
+          );
+        },
+        120_000,
+        ctx.signal,
+      );
+      mark(
+        m.oldPrimaryRejoinedS === null
+          ? `${old.name} did NOT rejoin within 120 s`
+          : `${old.name} back as a replica after ${m.oldPrimaryRejoinedS} s`,
+      );
+    });
+    const { writes, reads } = result.traffic;
+    const writeOutageS = longestOutage(writes.samples, result.faultMs);
+    return {
+      drill: "db-primary",
+      startedAt,
+      measures: {
+        primaryBefore: old ? `${old.name} on ${old.node}` : "unknown",
+        primaryAfter: promoted || "none",
+        writeUnavailableS: writeOutageS,
+        writesRecoveryS: recoverySeconds(writes.samples, result.faultMs),
+        readUnavailableS: longestOutage(reads.samples, result.faultMs),
+        failedWrites: writes.failed,
+        failedReads: reads.failed,
+        acknowledgedWrites: result.traffic.acknowledged.length,
+        lostWrites: result.lost.length,
+        ...m,
+      },
+      checks: [
+        {
+          name: "replica promoted",
+          ok: m.newLeaderS !== null,
+          detail: promoted ? `${promoted} after ${m.newLeaderS} s` : "no",
+        },
+        {
+          name: "old primary rejoined as replica",
+          ok: m.oldPrimaryRejoinedS !== null,
+          detail: `${m.oldPrimaryRejoinedS ?? "not"} s`,
+        },
+        {
+          name: "no acknowledged write lost",
+          ok: result.lost.length === 0,
+          detail: `${result.lost.length} of ${result.traffic.acknowledged.length}`,
+        },
+        {
+          name: `write unavailability under ${WRITE_OUTAGE_BUDGET_S} s`,
+          ok: writeOutageS < WRITE_OUTAGE_BUDGET_S,
+          detail: `${writeOutageS} s`,
+        },
+      ],
+      timeline: mergedTimeline(result.traffic),
+      events: result.events,
+      passed: false,
+    };
+  },
+};

@@ -1,0 +1,25 @@
+/** The drills the lab knows, by name. */
+import { appReplica } from "./app-replica.js";
+import { dbPrimary } from "./db-primary.js";
+import { dbSwitchover } from "./db-switchover.js";
+import { nodeDown } from "./node-down.js";
+import type { Drill, DrillOptions } from "./types.js";
+
+export const DRILLS: Record<string, { drill: Drill; defaults: DrillOptions }> = {
+  "app-replica": {
+    drill: appReplica,
+    defaults: { durationS: 30, faultAtS: 8, writers: 8, readers: 8 },
+  },
+  "db-primary": {
+    drill: dbPrimary,
+    defaults: { durationS: 70, faultAtS: 8, writers: 8, readers: 8 },
+  },
+  "db-switchover": {
+    drill: dbSwitchover,
+    defaults: { durationS: 30, faultAtS: 8, writers: 8, readers: 8 },
+  },
+  "node-down": {
+    drill: nodeDown,
+    defaults: { durationS: 110, faultAtS: 8, writers: 8, readers: 8 },
+  },
+};

@@ -1,0 +1,128 @@
+/**
+ * Kill a whole node (its container, like a power cut), by default the one running the database
+ * primary; bring it back after a while. Measures recovery of reads and writes, task
+ * rescheduling, and the node's return.
+ */
+
+import { leaderOf, patroniCluster } from "../core/patroni.js";
+import { names } from "../plan/names.js";
+import { recoverySeconds } from "./analysis.js";
+import { mergedTimeline, underTraffic } from "./scenario.js";
+import { engineExcept, nodeState, runningTasks, secondsUntil } from "./swarm.js";
+import type { Drill } from "./types.js";
+
+/** How long the node stays off before the drill powers it back on. */
+export const NODE_OFF_S = 30;
+
+export const nodeDown: Drill = {
+  name: "node-down",
+  summary: "kill the node holding the database and app tasks, then bring it back",
+  async run(ctx) {
+    const { lab } = ctx;
+    // By default the node of the current primary: the worst single node to lose.
+    const primary = leaderOf(await patroniCluster(lab));
+    const victim = ctx.opts.node
+      ? names.node(lab.config.name, ctx.opts.node)
+      : (primary?.node ?? names.node(lab.config.name, 1));
+    const app = `${lab.config.name}_app`;
+    const startedAt = new Date().toISOString();
+    const m: Record<string, number | null> = {};
+    const result = await underTraffic(ctx, async (mark) => {
+      const engine = engineExcept(lab, victim);
+      const appOnVictim = (await runningTasks(engine, app)).filter((t) => t.node === victim).length;
+      ctx.onAbort(() => lab.driver.start(victim));
+      await lab.driver.kill(victim);
+      mark(`killed node ${victim} (${appOnVictim} app tasks on it)`);
+      m.swarmMarkedDownS = await secondsUntil(
+        async () => (await nodeState(engine, victim)) === "down",
+        60_000,
+        ctx.signal,
+      );
+      mark(`swarm marks ${victim} down after ${m.swarmMarkedDownS ?? "-"} s`);
+      m.appRescheduledS = await secondsUntil(
+        async () => {
+          const tasks = await runningTasks(engine, app);
+          return tasks.length >= lab.config.app.replicas && tasks.every((t) => t.node !== victim);
+        },
+        Math.max(1, NODE_OFF_S - (m.swarmMarkedDownS ?? 0)) * 1000,
+        ctx.signal,
+      );
+      mark(
+        m.appRescheduledS === null
+          ? "app tasks not all rescheduled while the node was off"
+          : `app back to ${lab.config.app.replicas} tasks on other nodes`,
+      );
+      const offFor =
+        NODE_OFF_S * 1000 - (Date.now() - Date.parse(startedAt) - ctx.opts.faultAtS * 1000);
+      if (offFor > 0) await new Promise((r) => setTimeout(r, offFor));
+      await lab.driver.start(victim);
+      await lab.refreshNodes();
+      mark(`node ${victim} powered on`);
+      m.nodeRejoinedS = await secondsUntil(
+        async () => (await nodeState(engine, victim)) === "ready",
+        90_000,
+        ctx.signal,
+      );
+      mark(
+        m.nodeRejoinedS === null
+          ? "node did NOT rejoin within 90 s"
+          : `node rejoined the swarm after ${m.nodeRejoinedS} s`,
+      );
+      m.membersBackS = await secondsUntil(
+        async () => {
+          const members = await patroniCluster(lab, victim);
+          return (
+            members.length === 2 &&
+            members.every((x) => x.state === "running" || x.state === "streaming")
+          );
+        },
+        120_000,
+        ctx.signal,
+      );
+      mark(`both database members running again after ${m.membersBackS ?? "-"} s`);
+    });
+    const { writes, reads } = result.traffic;
+    const writesRecoveryS = recoverySeconds(writes.samples, result.faultMs);
+    const readsRecoveryS = recoverySeconds(reads.samples, result.faultMs);
+    return {
+      drill: "node-down",
+      startedAt,
+      measures: {
+        node: victim,
+        primaryBefore: primary ? `${primary.name} on ${primary.node}` : "unknown",
+        ...m,
+        writesRecoveryS,
+        readsRecoveryS,
+        failedWrites: writes.failed,
+        failedReads: reads.failed,
+        acknowledgedWrites: result.traffic.acknowledged.length,
+        lostWrites: result.lost.length,
+      },
+      checks: [
+        {
+          name: "node rejoined",
+          ok: m.nodeRejoinedS !== null,
+          detail: `${m.nodeRejoinedS ?? "not"} s after power on`,
+        },
+        {
+          name: "writes recovered",
+          ok: writesRecoveryS !== null,
+          detail: `${writesRecoveryS ?? "never"} s after the fault`,
+        },
+        {
+          name: "reads recovered",
+          ok: readsRecoveryS !== null,
+          detail: `${readsRecoveryS ?? "never"} s after the fault`,
+        },
+        {
+          name: "no acknowledged write lost",
+          ok: result.lost.length === 0,
+          detail: `${result.lost.length} of ${result.traffic.acknowledged.length}`,
+        },
+      ],
+      timeline: mergedTimeline(result.traffic),
+      events: result.events,
+      passed: false,
+    };
+  },
+};

@@ -1,0 +1,75 @@
+/** Pure: a readable summary of drill runs (median and worst of each measure). */
+import { median } from "./analysis.js";
+import type { DrillRun } from "./types.js";
+
+export interface DrillSummary {
+  drill: string;
+  runs: number;
+  passed: number;
+  measures: Record<string, { median: number; worst: number; values: Array<number | null> }>;
+}
+
+/** For every measure a larger number is worse (seconds, failures, lost writes). */
+export function summarizeRuns(drill: string, runs: DrillRun[]): DrillSummary {
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.measures)))];
+  const measures: DrillSummary["measures"] = {};
+  for (const key of keys) {
+    const values = runs.map((r) => r.measures[key]);
+    if (!values.every((v) => typeof v === "number" || v === null)) continue;
+    const nums = values.filter((v): v is number => typeof v === "number");
+    if (nums.length === 0) continue;
+    measures[key] = {
+      median: median(nums),
+      worst: Math.max(...nums),
+      values: values as Array<number | null>,
+    };
+  }
+  return { drill, runs: runs.length, passed: runs.filter((r) => r.passed).length, measures };
+}
+
+export function renderRun(run: DrillRun): string {
+  const checks = run.checks
+    .map((c) => `- ${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`)
+    .join("\n");
+  const events = run.events.map((e) => `| ${e.atS.toFixed(1)} | ${e.what} |`).join("\n");
+  const timeline = run.timeline
+    .map(
+      (t) =>
+        `| ${t.second} | ${t.writesOk} | ${t.writesFailed} | ${t.readsOk} | ${t.readsFailed} |`,
+    )
+    .join("\n");
+  const measures = Object.entries(run.measures)
+    .map(([k, v]) => `| ${k} | ${v ?? "-"} |`)
+    .join("\n");
+  return `## ${run.drill} (${run.startedAt}): ${run.passed ? "PASSED" : "FAILED"}
+
+${checks}
+
+| measure | value |
+| --- | --- |
+${measures}
+
+| t (s) | event |
+| --- | --- |
+${events}
+
+| second | writes ok | writes failed | reads ok | reads failed |
+| --- | --- | --- | --- | --- |
+${timeline}
+`;
+}
+
+export function renderSummary(s: DrillSummary): string {
+  const rows = Object.entries(s.measures)
+    .map(
+      ([k, v]) =>
+        `| ${k} | ${v.median} | ${v.worst} | ${v.values.map((x) => x ?? "-").join(", ")} |`,
+    )
+    .join("\n");
+  return `# drill ${s.drill}: ${s.passed}/${s.runs} runs passed
+
+| measure | median | worst | runs |
+| --- | --- | --- | --- |
+${rows}
+`;
+}

@@ -1,0 +1,98 @@
+/** Runs a drill N times on a healthy lab, restores what it broke, writes the reports. */
+
+import { writeReport } from "../bench/report.js";
+import { leaderOf, patroniCluster } from "../core/patroni.js";
+import type { RunningLab } from "../core/running.js";
+import { collectStatus } from "../core/status.js";
+import { LabError } from "../errors.js";
+import type { Log } from "../runtime/log.js";
+import { DRILLS } from "./index.js";
+import { type DrillSummary, renderRun, renderSummary, summarizeRuns } from "./report.js";
+import type { DrillOptions, DrillRun } from "./types.js";
+
+export async function requireHealthy(lab: RunningLab): Promise<void> {
+  const status = await collectStatus(lab);
+  const lacking = status.services
+    .filter((s) => s.running < s.desired)
+    .map((s) => `${s.name} ${s.running}/${s.desired}`);
+  const down = status.nodes.filter((n) => n.swarm !== "ready").map((n) => `${n.name} ${n.swarm}`);
+  const members = await patroniCluster(lab).catch(() => []);
+  if (!leaderOf(members)) down.push("no database leader");
+  const replicas = members.filter((m) => m.role !== "leader" && m.state === "running");
+  if (replicas.length === 0)
+    down.push(
+      `no running database replica (${members.map((m) => `${m.name} ${m.state}`).join(", ")})`,
+    );
+  if (lacking.length || down.length || status.health.status !== 200) {
+    throw new LabError(
+      `the lab is not healthy, a drill would measure the wrong thing: ${[...down, ...lacking, `health ${status.health.status ?? "no answer"}`].join(", ")}`,
+      "wait for it, or repair it with npm run lab:up; npm run lab:status shows what is missing",
+      6,
+    );
+  }
+}
+
+export async function runDrill(
+  lab: RunningLab,
+  name: string,
+  runs: number,
+  overrides: Partial<DrillOptions>,
+  log: Log,
+  signal: AbortSignal,
+): Promise<{ summary: DrillSummary; runs: DrillRun[]; files: { json: string; text: string } }> {
+  const entry = DRILLS[name];
+  if (!entry)
+    throw new LabError(
+      `unknown drill "${name}"`,
+      `choose one of: ${Object.keys(DRILLS).join(", ")}`,
+      2,
+    );
+  const opts = {
+    ...entry.defaults,
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  };
+  const results: DrillRun[] = [];
+  for (let i = 1; i <= runs && !signal.aborted; i++) {
+    await requireHealthy(lab);
+    log.info(`drill ${name}, run ${i}/${runs}: ${entry.drill.summary}`);
+    const restores: Array<() => Promise<void>> = [];
+    try {
+      const run = await entry.drill.run({
+        lab,
+        log,
+        opts,
+        signal,
+        onAbort: (r) => restores.push(r),
+      });
+      run.passed = run.checks.every((c) => c.ok);
+      results.push(run);
+      for (const c of run.checks) log.info(`  ${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`);
+    } finally {
+      for (const restore of restores.reverse())
+        await restore().catch((e) => log.warn(`restore failed: ${(e as Error).message}`));
+    }
+    if (i < runs) await settle(lab);
+  }
+  const summary = summarizeRuns(name, results);
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const files = writeReport(
+    `drill-${name}-${stamp}`,
+    { summary, runs: results },
+    `${renderSummary(summary)}\n${results.map(renderRun).join("\n")}`,
+  );
+  return { summary, runs: results, files };
+}
+
+/** Between runs: wait until the lab is healthy again (the last run may have left it rebalancing). */
+async function settle(lab: RunningLab): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      await requireHealthy(lab);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/** Traffic runs the whole time; the fault is injected part-way; then the ledger is checked. */
+import { performance } from "node:perf_hooks";
+import { lostWrites } from "./analysis.js";
+import { presentIds, runTraffic, type TrafficResult } from "./traffic.js";
+import type { DrillContext, DrillRun } from "./types.js";
+
+export interface UnderTraffic {
+  traffic: TrafficResult;
+  /** ms after the traffic started when the fault was injected */
+  faultMs: number;
+  events: DrillRun["events"];
+  lost: number[];
+}
+
+export async function underTraffic(
+  ctx: DrillContext,
+  fault: (mark: (what: string) => void) => Promise<void>,
+): Promise<UnderTraffic> {
+  const { lab, opts } = ctx;
+  const headers = await lab.adminHeaders();
+  const events: DrillRun["events"] = [];
+  const t0 = performance.now();
+  const mark = (what: string) => {
+    const atS = Math.round(performance.now() - t0) / 1000;
+    events.push({ atS, what });
+    ctx.log.info(`  ${atS.toFixed(1).padStart(6)} s  ${what}`);
+  };
+  const trafficDone = runTraffic(lab, headers, {
+    writers: opts.writers,
+    readers: opts.readers,
+    durationMs: opts.durationS * 1000,
+    signal: ctx.signal,
+  });
+  mark(`traffic started: ${opts.writers} writers, ${opts.readers} readers`);
+  await new Promise((r) => setTimeout(r, opts.faultAtS * 1000));
+  const faultMs = performance.now() - t0;
+  await fault(mark);
+  const traffic = await trafficDone;
+  mark("traffic stopped");
+  const lost = lostWrites(traffic.acknowledged, await presentIds(lab));
+  return { traffic, faultMs, events, lost };
+}
+
+export function mergedTimeline(t: TrafficResult): DrillRun["timeline"] {
+  const length = Math.max(t.writes.timeline.length, t.reads.timeline.length);
+  return Array.from({ length }, (_, second) => ({
+    second,
+    writesOk: t.writes.timeline[second]?.ok ?? 0,
+    writesFailed: t.writes.timeline[second]?.failed ?? 0,
+    readsOk: t.reads.timeline[second]?.ok ?? 0,
+    readsFailed: t.reads.timeline[second]?.failed ?? 0,
+  }));
+}

@@ -1,0 +1,62 @@
+/** The drills' traffic: writers and readers over HTTPS through the entry point, and a ledger. */
+import { randomUUID } from "node:crypto";
+import type { RunningLab } from "../core/running.js";
+import { runLoad } from "../load/run.js";
+import type { LoadSummary, Sample } from "../load/stats.js";
+
+export interface TrafficResult {
+  writes: LoadSummary & { samples: Sample[] };
+  reads: LoadSummary & { samples: Sample[] };
+  /** ids of users whose creation the API acknowledged (201) */
+  acknowledged: number[];
+}
+
+export async function runTraffic(
+  lab: RunningLab,
+  headers: Record<string, string>,
+  opts: { writers: number; readers: number; durationMs: number; signal?: AbortSignal },
+): Promise<TrafficResult> {
+  const acknowledged: number[] = [];
+  const run = randomUUID().slice(0, 8);
+  const timeoutMs = 5000;
+  const [writes, reads] = await Promise.all([
+    runLoad({
+      concurrency: opts.writers,
+      durationMs: opts.durationMs,
+      signal: opts.signal,
+      send: async (c, n) => {
+        const res = await lab.http.send("POST", lab.url("app", "/users"), {
+          body: { email: `drill-${run}-${c}-${n}@example.org` },
+          headers,
+          timeoutMs,
+        });
+        if (res.status === 201) acknowledged.push((JSON.parse(res.body) as { id: number }).id);
+        return res;
+      },
+    }),
+    runLoad({
+      concurrency: opts.readers,
+      durationMs: opts.durationMs,
+      signal: opts.signal,
+      send: () =>
+        lab.http.send("GET", lab.url("app", "/users?limit=20&sort=-id"), { headers, timeoutMs }),
+    }),
+  ]);
+  return { writes, reads, acknowledged };
+}
+
+/** Every user id in the database, read through the API's CSV export. */
+export async function presentIds(lab: RunningLab): Promise<Set<number>> {
+  const res = await lab.http.send("GET", lab.url("app", "/users/export.csv?q=drill-"), {
+    headers: await lab.adminHeaders(),
+    timeoutMs: 60_000,
+  });
+  if (res.status !== 200) throw new Error(`export for the ledger check failed: HTTP ${res.status}`);
+  return new Set(
+    res.body
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => Number(line.split(",")[0])),
+  );
+}

@@ -1,0 +1,51 @@
+/** A drill: inject a real fault under real load, observe, restore, and judge by numbers. */
+import type { RunningLab } from "../core/running.js";
+import type { Log } from "../runtime/log.js";
+
+export interface DrillOptions {
+  durationS: number;
+  faultAtS: number;
+  writers: number;
+  readers: number;
+  /** node index for node-down (default: the node of the database primary) */
+  node?: number;
+  /** app-replica: KILL (a crash, the default) or TERM (a graceful stop) */
+  signal?: "KILL" | "TERM";
+}
+
+export interface DrillContext {
+  lab: RunningLab;
+  log: Log;
+  opts: DrillOptions;
+  signal: AbortSignal;
+  /** Things to undo if the drill stops early (Ctrl-C, an error): run in reverse order. */
+  onAbort(restore: () => Promise<void>): void;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DrillRun {
+  drill: string;
+  startedAt: string;
+  measures: Record<string, number | string | null>;
+  checks: Check[];
+  timeline: Array<{
+    second: number;
+    writesOk: number;
+    writesFailed: number;
+    readsOk: number;
+    readsFailed: number;
+  }>;
+  events: Array<{ atS: number; what: string }>;
+  passed: boolean;
+}
+
+export interface Drill {
+  name: string;
+  summary: string;
+  run(ctx: DrillContext): Promise<DrillRun>;
+}

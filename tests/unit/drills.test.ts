@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { longestOutage, lostWrites, median, recoverySeconds } from "../../lab/drills/analysis.js";
+import { renderSummary, summarizeRuns } from "../../lab/drills/report.js";
+import type { DrillRun } from "../../lab/drills/types.js";
+import { percentile, type Sample, summarize } from "../../lab/load/stats.js";
+
+const s = (at: number, ok: boolean, outcome = ok ? "201" : "503"): Sample => ({
+  at,
+  ms: 10,
+  ok,
+  outcome,
+});
+
+describe("drill analysis", () => {
+  const samples = [
+    s(100, true),
+    s(900, true),
+    s(1500, false),
+    s(2500, false),
+    s(6200, true),
+    s(6300, true),
+    s(7000, true),
+  ];
+
+  it("longest outage counts from the fault to the first success after it", () => {
+    expect(longestOutage(samples, 1000)).toBe(5.2);
+    expect(longestOutage(samples)).toBe(5.3);
+    expect(longestOutage([s(0, true), s(500, true)])).toBe(0.5);
+  });
+
+  it("recovery is when requests succeed again after the last failure", () => {
+    expect(recoverySeconds(samples, 1000)).toBe(5.2);
+    expect(recoverySeconds([s(100, true), s(2000, true)], 1000)).toBe(0);
+    expect(recoverySeconds([s(100, true), s(2000, false)], 1000)).toBeNull();
+  });
+
+  it("a write acknowledged but not found is lost", () => {
+    expect(lostWrites([1, 2, 3, 4], new Set([1, 3, 4, 9]))).toEqual([2]);
+    expect(lostWrites([], new Set())).toEqual([]);
+  });
+
+  it("median and percentiles", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
+  });
+
+  it("a load summary counts outcomes and builds a per-second timeline", () => {
+    const sum = summarize(samples, 7);
+    expect(sum).toMatchObject({
+      requests: 7,
+      ok: 5,
+      failed: 2,
+      rps: 0.7,
+      outcomes: { "201": 5, "503": 2 },
+    });
+    expect(sum.timeline.map((t) => [t.ok, t.failed])).toEqual([
+      [2, 0],
+      [0, 1],
+      [0, 1],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [2, 0],
+      [1, 0],
+    ]);
+  });
+});
+
+describe("drill reports", () => {
+  const run = (passed: boolean, down: number | null): DrillRun => ({
+    drill: "x",
+    startedAt: "t",
+    measures: { victim: "node", downS: down, lost: 0 },
+    checks: [{ name: "c", ok: passed, detail: "" }],
+    timeline: [],
+    events: [],
+    passed,
+  });
+
+  it("summarises numeric measures by median and worst, across runs", () => {
+    const sum = summarizeRuns("x", [run(true, 3), run(false, 9), run(true, null), run(true, 4)]);
+    expect(sum.passed).toBe(3);
+    expect(sum.measures.downS).toEqual({ median: 4, worst: 9, values: [3, 9, null, 4] });
+    expect(sum.measures.victim).toBeUndefined();
+    expect(renderSummary(sum)).toMatch(/\| downS \| 4 \| 9 \| 3, 9, -, 4 \|/);
+  });
+});
