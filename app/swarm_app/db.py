@@ -1,5 +1,6 @@
 """Owns the database engines and hands out sessions."""
 
+import time
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Annotated
@@ -12,10 +13,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from .settings import get_settings
 
 
-def _engine(conninfo: str, pool_size: int) -> Engine:
+def connect_retrying(conninfo: str, within_s: float, pause_s: float = 0.25) -> psycopg.Connection:
+    """Connects, trying again for `within_s` seconds. Safe: no statement has been sent yet.
+
+    During a switchover or failover no member accepts writes for a moment; waiting for the new
+    primary turns that moment into a slower request instead of a failed one.
+    """
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            return psycopg.connect(conninfo)
+        except psycopg.OperationalError:
+            if time.monotonic() + pause_s > deadline:
+                raise
+            time.sleep(pause_s)
+
+
+def _engine(conninfo: str, pool_size: int, retry_s: float) -> Engine:
     return create_engine(
         "postgresql+psycopg://",
-        creator=lambda: psycopg.connect(conninfo),
+        creator=lambda: connect_retrying(conninfo, retry_s),
         pool_size=pool_size,
         max_overflow=pool_size,
         # Waiting longer than this for a connection is an overload: answer 503, not hang.
@@ -29,7 +46,7 @@ def _engine(conninfo: str, pool_size: int) -> Engine:
 @lru_cache
 def get_engine() -> Engine:
     settings = get_settings()
-    return _engine(settings.conninfo(), settings.db_pool_size)
+    return _engine(settings.conninfo(), settings.db_pool_size, settings.db_connect_retry_seconds)
 
 
 @lru_cache
@@ -37,7 +54,9 @@ def get_read_engine() -> Engine:
     settings = get_settings()
     if not settings.db_read_hosts:
         return get_engine()
-    return _engine(settings.read_conninfo(), settings.db_pool_size)
+    return _engine(
+        settings.read_conninfo(), settings.db_pool_size, settings.db_connect_retry_seconds
+    )
 
 
 @lru_cache

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     db_target_session_attrs: str = "read-write"
     db_connect_timeout: int = Field(default=3, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
+    # How long a new connection keeps trying (a failover or switchover in progress).
+    db_connect_retry_seconds: float = Field(default=5.0, ge=0, le=60)
     # Role that migrations grant table privileges to (the runtime role, which cannot alter tables).
     db_runtime_role: str = ""
 

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
@@ -28,6 +30,7 @@ def test_ready_is_503_when_database_unreachable(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("APP_DB_HOSTS", "127.0.0.1")
     monkeypatch.setenv("APP_DB_PORT", "1")
     monkeypatch.setenv("APP_DB_CONNECT_TIMEOUT", "1")
+    monkeypatch.setenv("APP_DB_CONNECT_RETRY_SECONDS", "0")
     settings.get_settings.cache_clear()
     db.reset_caches()
     try:
@@ -191,3 +194,20 @@ def test_ready_is_503_while_draining(
     assert r.status_code == 503
     assert r.json()["status"] == "draining"
     assert client.get("/health/live").status_code == 200
+
+
+def test_connect_retries_until_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    calls: list[float] = []
+
+    def refuse(conninfo: str) -> None:
+        calls.append(time.monotonic())
+        raise psycopg.OperationalError("no primary")
+
+    monkeypatch.setattr(psycopg, "connect", refuse)
+    start = time.monotonic()
+    with pytest.raises(psycopg.OperationalError):
+        db.connect_retrying("host=x", within_s=0.5, pause_s=0.1)
+    assert 4 <= len(calls) <= 7
+    assert 0.4 <= time.monotonic() - start < 1.0

@@ -1,12 +1,13 @@
 /**
- * Kill the Postgres primary's container (SIGKILL, Patroni with it). Patroni promotes the replica
- * once the leader key expires (ttl); the old primary comes back as a replica (pg_rewind).
- * Every write the client saw acknowledged must still be there.
+ * Kill the Postgres primary's container (SIGKILL, Patroni with it) and keep it down: Swarm would
+ * restart it within seconds, before the leader key expires, and it would simply stay primary.
+ * Patroni promotes the replica once the key expires (ttl); the old member is then started again
+ * and must come back as a replica (pg_rewind). Every acknowledged write must still be there.
  */
 import { leaderOf, type Member, patroniCluster } from "../core/patroni.js";
 import { longestOutage, recoverySeconds } from "./analysis.js";
 import { mergedTimeline, underTraffic } from "./scenario.js";
-import { secondsUntil } from "./swarm.js";
+import { engineExcept, scaleService, secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
 /** Write unavailability accepted by the verdict: the leader key's ttl (20 s) plus a margin. */
@@ -26,8 +27,12 @@ export const dbPrimary: Drill = {
       if (!old) throw new Error("no running Patroni leader before the fault");
       const node = lab.nodes.find((n) => n.name === old?.node);
       if (!node) throw new Error(`primary ${old.name} runs on ${old.node}, not a lab node`);
+      const service = `${lab.config.name}_${old.name}`;
+      const engine = engineExcept(lab, old.node);
       await lab.driver.engine(node).getContainer(old.container).kill();
-      mark(`killed primary ${old.name} on ${old.node}`);
+      await scaleService(engine, service, 0);
+      ctx.onAbort(() => scaleService(engine, service, 1));
+      mark(`killed primary ${old.name} on ${old.node} (kept down)`);
       m.newLeaderS = await secondsUntil(
         async () => {
           const leader = leaderOf(await patroniCluster(lab));
@@ -42,6 +47,8 @@ export const dbPrimary: Drill = {
           ? "no new leader within 90 s"
           : `${promoted} promoted after ${m.newLeaderS} s`,
       );
+      await scaleService(engine, service, 1);
+      mark(`${old.name} started again`);
       m.oldPrimaryRejoinedS = await secondsUntil(
         async () => {
           const back = (await patroniCluster(lab)).find((x) => x.name === old?.name);

@@ -61,3 +61,21 @@ export async function secondsUntil(
   }
   return null;
 }
+
+/** Sets a replicated service's replica count (what `docker service scale` does). */
+export async function scaleService(
+  engine: Engine,
+  service: string,
+  replicas: number,
+): Promise<void> {
+  const svc = engine.getService(service);
+  const info = (await svc.inspect()) as {
+    Version: { Index: number };
+    Spec: Record<string, unknown>;
+  };
+  await svc.update({
+    version: info.Version.Index,
+    ...info.Spec,
+    Mode: { Replicated: { Replicas: replicas } },
+  });
+}

@@ -22,7 +22,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-describe("CLI: bad input gets a clear message and a non-zero exit", () => {
+describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 30_000 }, () => {
   it("an unknown image set", async () => {
     const r = await cli(["up", "--images", "cloud"]);
     expect(r.code).toBe(2);

@@ -23,6 +23,7 @@ describe("config", () => {
         bind: "127.0.0.1",
         ports: { https: 443, http: 80 },
         app: { replicas: 3 },
+        database: { synchronous: true },
       },
     });
   });

@@ -5,7 +5,7 @@ import { validateConfig } from "../../lab/config/validate.js";
 import { OFFICIAL } from "../../lab/images/official.js";
 import { planImages } from "../../lab/images/plan.js";
 import { renderEdgeConfig } from "../../lab/plan/edge.js";
-import { planNetwork, planNodes } from "../../lab/plan/nodes.js";
+import { placements, planNetwork, planNodes } from "../../lab/plan/nodes.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 
 const config = (input: unknown = {}) => {
@@ -16,15 +16,35 @@ const config = (input: unknown = {}) => {
 
 describe("planNodes", () => {
   it.each([
-    [1, ["lab-node-1"], 1],
-    [3, ["lab-node-1", "lab-node-2", "lab-node-3"], 2],
-    [5, ["lab-node-1", "lab-node-2", "lab-node-3", "lab-node-4", "lab-node-5"], 2],
-  ])("%i nodes: names and the one database node", (n, names, dbIndex) => {
+    [
+      1,
+      ["lab-node-1"],
+      { "lab.pg1": 1, "lab.pg2": 1, "lab.etcd1": 1, "lab.etcd2": 1, "lab.etcd3": 1 },
+    ],
+    [
+      2,
+      ["lab-node-1", "lab-node-2"],
+      { "lab.pg1": 1, "lab.pg2": 2, "lab.etcd1": 1, "lab.etcd2": 2, "lab.etcd3": 2 },
+    ],
+    [
+      3,
+      ["lab-node-1", "lab-node-2", "lab-node-3"],
+      { "lab.pg1": 2, "lab.pg2": 3, "lab.etcd1": 1, "lab.etcd2": 2, "lab.etcd3": 3 },
+    ],
+    [
+      5,
+      ["lab-node-1", "lab-node-2", "lab-node-3", "lab-node-4", "lab-node-5"],
+      { "lab.pg1": 2, "lab.pg2": 3, "lab.etcd3": 3 },
+    ],
+  ])("%i nodes: names, and where each pinned service goes", (n, names, where) => {
     const nodes = planNodes(config({ nodes: n }), "img");
     expect(nodes.map((x) => x.name)).toEqual(names);
-    expect(nodes.filter((x) => x.swarmLabels["lab.db"] === "primary").map((x) => x.index)).toEqual([
-      dbIndex,
-    ]);
+    for (const [label, index] of Object.entries(where)) {
+      expect(
+        nodes.filter((x) => x.swarmLabels[label] === "true").map((x) => x.index),
+        label,
+      ).toEqual([index]);
+    }
     for (const node of nodes) {
       expect(node.labels).toMatchObject({
         "lab.name": "lab",
@@ -32,6 +52,14 @@ describe("planNodes", () => {
         "lab.index": String(node.index),
       });
       expect(node.volume).toBe(`${node.name}-docker`);
+    }
+  });
+
+  it("with three nodes or more, the two database members never share a node", () => {
+    for (const n of [3, 4, 5]) {
+      const where = placements(n);
+      expect(where["lab.pg1"]).not.toBe(where["lab.pg2"]);
+      expect(new Set([where["lab.etcd1"], where["lab.etcd2"], where["lab.etcd3"]]).size).toBe(3);
     }
   });
 
@@ -88,7 +116,7 @@ describe("planImages", () => {
         .filter((i) => i.inStack)
         .map((i) => i.key)
         .sort(),
-    ).toEqual(["app", "postgres", "prometheus", "traefik"]);
+    ).toEqual(["app", "etcd", "postgres", "prometheus", "traefik"]);
   });
 });
 

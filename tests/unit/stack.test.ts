@@ -67,8 +67,9 @@ describe("renderStack", () => {
   it("sets replicas as a number and uses dnsrr for services reached by name", () => {
     const s = render({ app: { replicas: 5 } });
     expect(s.services.app.deploy.replicas).toBe(5);
-    for (const name of ["app", "postgres", "prometheus"])
-      expect(s.services[name].deploy.endpoint_mode).toBe("dnsrr");
+    for (const name of ["app", "pg1", "pg2", "etcd1", "etcd2", "etcd3", "prometheus"]) {
+      expect(s.services[name].deploy.endpoint_mode, name).toBe("dnsrr");
+    }
   });
 
   it("publishes Traefik in host mode on the managers only, and nothing else publishes", () => {
@@ -83,8 +84,9 @@ describe("renderStack", () => {
       ["host", 80],
     ]);
     expect(s.services.traefik.deploy.placement.constraints).toEqual(["node.role == manager"]);
-    for (const name of ["app", "postgres", "prometheus"])
-      expect(s.services[name].ports).toBeUndefined();
+    for (const name of Object.keys(s.services).filter((n) => n !== "traefik")) {
+      expect(s.services[name].ports, name).toBeUndefined();
+    }
   });
 
   it("names secrets and configs after their content, and gives absolute files", () => {
@@ -95,6 +97,20 @@ describe("renderStack", () => {
     });
     expect(s.configs.traefik_static?.file).toBe("/abs/traefik/traefik.yml");
     expect(Object.keys(s)).not.toContain("x-rollout");
+  });
+
+  it("runs two Patroni members with their own volume and node, synchronous by default", () => {
+    const s = render();
+    expect(s.services.pg1.environment.PATRONI_NAME).toBe("pg1");
+    expect(s.services.pg2.environment.PATRONI_NAME).toBe("pg2");
+    expect(s.services.pg1.volumes[0].source).toBe("pg1data");
+    expect(s.services.pg2.volumes[0].source).toBe("pg2data");
+    expect(s.services.pg2.deploy.placement.constraints).toEqual(["node.labels.lab.pg2 == true"]);
+    expect(s.services.pg1.environment.PG_SYNCHRONOUS_MODE).toBe("true");
+    expect(
+      render({ database: { synchronous: false } }).services.pg1.environment.PG_SYNCHRONOUS_MODE,
+    ).toBe("false");
+    expect(s.services.app.environment.APP_DB_HOSTS).toBe("pg1,pg2");
   });
 
   it("rolls the app start-first so a replica is always serving", () => {
@@ -122,7 +138,9 @@ describe("renderStack", () => {
       expect.arrayContaining([
         { name: "traefik", replicas: 3 },
         { name: "app", replicas: 2 },
-        { name: "postgres", replicas: 1 },
+        { name: "pg1", replicas: 1 },
+        { name: "pg2", replicas: 1 },
+        { name: "etcd3", replicas: 1 },
       ]),
     );
   });
