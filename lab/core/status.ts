@@ -1,4 +1,5 @@
 /** What `status` reports, as data. */
+import { patroniCluster } from "./patroni.js";
 import type { RunningLab } from "./running.js";
 import { labUrls } from "./urls.js";
 
@@ -13,6 +14,14 @@ export interface LabStatus {
   }>;
   services: Array<{ name: string; running: number; desired: number; nodes: string[] }>;
   health: { url: string; status: number | null; body: string };
+  database: Array<{
+    name: string;
+    role: string;
+    state: string;
+    lagBytes: number | null;
+    timeline: number | null;
+    node: string;
+  }>;
   urls: Record<string, string>;
 }
 
@@ -70,11 +79,33 @@ export async function collectStatus(lab: RunningLab): Promise<LabStatus> {
   } catch (err) {
     health = { url, status: null, body: (err as Error).message };
   }
+  const database = await patroniCluster(lab)
+    .then((members) =>
+      members.map(({ name, role, state, lag, timeline, node }) => ({
+        name,
+        role,
+        state,
+        lagBytes: lag,
+        timeline,
+        node,
+      })),
+    )
+    .catch((err) => [
+      {
+        name: "-",
+        role: "unknown",
+        state: (err as Error).message,
+        lagBytes: null,
+        timeline: null,
+        node: "-",
+      },
+    ]);
   return {
     lab: lab.config.name,
     nodes,
     services: services.sort((a, b) => a.name.localeCompare(b.name)),
     health,
+    database,
     urls: labUrls(lab.config),
   };
 }

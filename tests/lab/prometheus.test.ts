@@ -17,11 +17,11 @@ interface Target {
 }
 
 describe("Prometheus", () => {
-  it("finds the app and Traefik through Swarm discovery and scrapes them", async () => {
+  it("finds the app, Traefik and Patroni through Swarm discovery and scrapes them", async () => {
     const { user, password } = dashboardCredentials();
     const authorization = dashboardAuth(user, password);
     const up = await eventually(
-      "every app and traefik target up",
+      "every app, traefik and patroni target up",
       async () => {
         const res = await lab.http.send(
           "GET",
@@ -32,7 +32,9 @@ describe("Prometheus", () => {
           (t) => t.health === "up",
         );
         const count = (job: string) => targets.filter((t) => t.labels.job === job).length;
-        return count("app") === lab.config.app.replicas && count("traefik") === lab.nodes.length
+        return count("app") === lab.config.app.replicas &&
+          count("traefik") === lab.nodes.length &&
+          count("patroni") === 2
           ? targets
           : undefined;
       },

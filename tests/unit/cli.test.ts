@@ -61,6 +61,22 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it("an unknown drill", async () => {
+    const r = await cli(["drill", "meteor"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /unknown drill "meteor".*app-replica, db-primary, db-switchover, node-down/s,
+    );
+  });
+
+  it("a drill on a lab that is not running refuses before doing anything", async () => {
+    const r = await cli(["drill", "app-replica", "--name", "absentlab"]);
+    expect([3, 5]).toContain(r.code);
+    expect(r.stderr).toMatch(
+      r.code === 5 ? /lab "absentlab" is not running.*npm run lab:up/s : /no Docker engine/,
+    );
+  });
+
   it("prints the effective configuration as JSON", async () => {
     const r = await cli(["config", "show", "--replicas", "2"]);
     expect(r.code).toBe(0);

@@ -26,6 +26,19 @@ export function registerStatus(program: Command): void {
           s.services.map((v) => [v.name, `${v.running}/${v.desired}`, v.nodes.join(", ")]),
         ),
       );
+      console.log(
+        table(
+          ["database member", "role", "state", "lag (bytes)", "timeline", "node"],
+          s.database.map((m) => [
+            m.name,
+            m.role,
+            m.state,
+            m.lagBytes ?? "-",
+            m.timeline ?? "-",
+            m.node,
+          ]),
+        ),
+      );
       console.log(`health: ${s.health.url} -> ${s.health.status ?? "no answer"} ${s.health.body}`);
       console.log(table(["url", ""], Object.entries(s.urls)));
     });

@@ -1,0 +1,66 @@
+/** Each drill injects its fault for real under load and must pass its own verdict. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningLab } from "../../lab/core/running.js";
+import { runDrill } from "../../lab/drills/run.js";
+import type { DrillRun } from "../../lab/drills/types.js";
+import { consoleLog } from "../../lab/runtime/log.js";
+import { theLab } from "../support/lab.js";
+
+let lab: RunningLab;
+beforeAll(async () => {
+  lab = await theLab();
+});
+afterAll(async () => {
+  await lab?.[Symbol.asyncDispose]();
+});
+
+async function drill(name: string, overrides: Record<string, unknown> = {}): Promise<DrillRun> {
+  const { runs } = await runDrill(
+    lab,
+    name,
+    1,
+    overrides,
+    consoleLog(),
+    new AbortController().signal,
+  );
+  const run = runs[0];
+  if (!run) throw new Error(`drill ${name} produced no run`);
+  const failed = run.checks.filter((c) => !c.ok);
+  expect(failed, `${name}: ${JSON.stringify(failed)}`).toEqual([]);
+  return run;
+}
+
+describe("drills", { timeout: 420_000 }, () => {
+  it("app-replica, graceful stop: no failed request, task replaced", async () => {
+    const run = await drill("app-replica", { signal: "TERM" });
+    expect(run.measures.failedWrites).toBe(0);
+    expect(run.measures.failedReads).toBe(0);
+    expect(run.measures.lostWrites).toBe(0);
+  });
+
+  it("app-replica, crash: only the requests in flight on the task fail", async () => {
+    const run = await drill("app-replica", { signal: "KILL" });
+    expect(run.measures.lostWrites).toBe(0);
+    expect(run.measures.taskReplacedS).not.toBeNull();
+  });
+
+  it("db-switchover: the leader moves, no acknowledged write lost", async () => {
+    const run = await drill("db-switchover");
+    expect(run.measures.lostWrites).toBe(0);
+    expect(run.measures.from).not.toBe(run.measures.to);
+  });
+
+  it("db-primary: replica promoted, old primary rejoins, 0 acknowledged writes lost", async () => {
+    const run = await drill("db-primary");
+    expect(run.measures.lostWrites).toBe(0);
+    expect(run.measures.acknowledgedWrites as number).toBeGreaterThan(100);
+    expect(run.measures.primaryAfter).not.toBe(String(run.measures.primaryBefore).split(" ")[0]);
+  });
+
+  it("node-down: the primary's node is lost and comes back; writes recover, nothing lost", async () => {
+    const run = await drill("node-down");
+    expect(run.measures.lostWrites).toBe(0);
+    expect(run.measures.writesRecoveryS).not.toBeNull();
+    expect(run.measures.nodeRejoinedS).not.toBeNull();
+  });
+});
