@@ -9,7 +9,7 @@ type Doc = Record<string, unknown>;
 
 export class StackTemplateError extends LabError {
   constructor(message: string) {
-    super(message, "every ${NAME} in compose/lab.yml needs a value in lab/plan/vars.ts", 1);
+    super(message, "every placeholder in compose/lab.yml needs a value in lab/plan/vars.ts", 1);
   }
 }
 
