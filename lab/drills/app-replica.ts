@@ -6,7 +6,7 @@
  * succeed, so the budget is the requests that task can hold: one per client routed to it.
  */
 import { longestOutage } from "./analysis.js";
-import { mergedTimeline, underTraffic } from "./scenario.js";
+import { ledgerCheck, trace, underTraffic } from "./scenario.js";
 import { engineExcept, runningTasks, secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
@@ -74,15 +74,9 @@ export const appReplica: Drill = {
           detail: `${failed} failed of ${writes.requests + reads.requests} (writes ${JSON.stringify(writes.outcomes)}, reads ${JSON.stringify(reads.outcomes)})`,
         },
         { name: "task replaced", ok: replacedS !== null, detail: `${replacedS ?? "not"} s` },
-        {
-          name: "no acknowledged write lost",
-          ok: result.lost.length === 0,
-          detail: `${result.lost.length} of ${result.traffic.acknowledged.length}`,
-        },
+        ledgerCheck(result),
       ],
-      timeline: mergedTimeline(result.traffic),
-      events: result.events,
-      passed: false,
+      ...trace(result),
     };
   },
 };

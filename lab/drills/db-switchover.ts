@@ -3,7 +3,7 @@
 import { leaderOf, patroniCluster } from "../core/patroni.js";
 import { execIn } from "../runtime/docker.js";
 import { longestOutage } from "./analysis.js";
-import { mergedTimeline, underTraffic } from "./scenario.js";
+import { ledgerCheck, trace, underTraffic } from "./scenario.js";
 import { secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
@@ -69,15 +69,9 @@ export const dbSwitchover: Drill = {
       },
       checks: [
         { name: "leader moved", ok: switchedS !== null, detail: `${from} -> ${to}` },
-        {
-          name: "no acknowledged write lost",
-          ok: result.lost.length === 0,
-          detail: `${result.lost.length} of ${result.traffic.acknowledged.length}`,
-        },
+        ledgerCheck(result),
       ],
-      timeline: mergedTimeline(result.traffic),
-      events: result.events,
-      passed: false,
+      ...trace(result),
     };
   },
 };

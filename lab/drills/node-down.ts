@@ -7,7 +7,7 @@
 import { leaderOf, patroniCluster } from "../core/patroni.js";
 import { names } from "../plan/names.js";
 import { recoverySeconds } from "./analysis.js";
-import { mergedTimeline, underTraffic } from "./scenario.js";
+import { ledgerCheck, trace, underTraffic } from "./scenario.js";
 import { engineExcept, nodeState, runningTasks, secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
@@ -114,15 +114,9 @@ export const nodeDown: Drill = {
           ok: readsRecoveryS !== null,
           detail: `${readsRecoveryS ?? "never"} s after the fault`,
         },
-        {
-          name: "no acknowledged write lost",
-          ok: result.lost.length === 0,
-          detail: `${result.lost.length} of ${result.traffic.acknowledged.length}`,
-        },
+        ledgerCheck(result),
       ],
-      timeline: mergedTimeline(result.traffic),
-      events: result.events,
-      passed: false,
+      ...trace(result),
     };
   },
 };

@@ -2,7 +2,7 @@
 import { performance } from "node:perf_hooks";
 import { lostWrites } from "./analysis.js";
 import { presentIds, runTraffic, type TrafficResult } from "./traffic.js";
-import type { DrillContext, DrillRun } from "./types.js";
+import type { Check, DrillContext, DrillRun } from "./types.js";
 
 export interface UnderTraffic {
   traffic: TrafficResult;
@@ -50,4 +50,18 @@ export function mergedTimeline(t: TrafficResult): DrillRun["timeline"] {
     readsOk: t.reads.timeline[second]?.ok ?? 0,
     readsFailed: t.reads.timeline[second]?.failed ?? 0,
   }));
+}
+
+/** The check every drill makes: each write the client saw acknowledged is still there. */
+export function ledgerCheck(result: UnderTraffic): Check {
+  return {
+    name: "no acknowledged write lost",
+    ok: result.lost.length === 0,
+    detail: `${result.lost.length} of ${result.traffic.acknowledged.length}`,
+  };
+}
+
+/** What every drill run reports besides its own measures: timeline and events. */
+export function trace(result: UnderTraffic): Pick<DrillRun, "timeline" | "events" | "passed"> {
+  return { timeline: mergedTimeline(result.traffic), events: result.events, passed: false };
 }
