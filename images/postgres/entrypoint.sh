@@ -81,4 +81,4 @@ YAML
 chmod 600 /etc/patroni/patroni.yml
 # A postmaster.pid left by a killed container makes Patroni's recovery step fail.
 rm -f /var/lib/postgresql/data/pgdata/postmaster.pid
-exec patroni /etc/patroni/patroni.yml
+exec /usr/local/bin/lab-patroni /etc/patroni/patroni.yml
