@@ -7,7 +7,7 @@ cd "$root/app"
 "$root/.venv/bin/ruff" format --check .
 "$root/.venv/bin/mypy" swarm_app
 if command -v shellcheck >/dev/null; then
-  shellcheck "$root"/scripts/*.sh "$root"/images/*/*.sh "$root"/app/entrypoint.sh "$root"/.ci/run
+  shellcheck -x "$root"/scripts/*.sh "$root"/images/*/*.sh "$root"/app/entrypoint.sh "$root"/.ci/run
 else
   echo "lint-app: shellcheck not installed (apt-get install shellcheck): scripts not checked" >&2
 fi
