@@ -83,6 +83,21 @@ export async function runDrill(
   return { summary, runs: results, files };
 }
 
+/** Pure: what is wrong with a drill's options (empty when they make sense). */
+export function drillOptionProblems(opts: DrillOptions, nodes: number): string[] {
+  const problems: string[] = [];
+  if (opts.durationS < 5) problems.push(`--duration ${opts.durationS}: at least 5 s of traffic`);
+  if (opts.faultAtS >= opts.durationS)
+    problems.push(
+      `--fault-at ${opts.faultAtS} must come before the end of the traffic (--duration ${opts.durationS})`,
+    );
+  if (opts.writers < 1 || opts.readers < 0)
+    problems.push("--writers must be at least 1 (the ledger needs writes), --readers at least 0");
+  if (opts.node !== undefined && (opts.node < 1 || opts.node > nodes))
+    problems.push(`--node ${opts.node}: the lab has nodes 1 to ${nodes}`);
+  return problems;
+}
+
 /** Between runs: wait until the lab is healthy again (the last run may have left it rebalancing). */
 async function settle(lab: RunningLab): Promise<void> {
   const deadline = Date.now() + 180_000;

@@ -87,3 +87,18 @@ describe("drill reports", () => {
     expect(renderSummary(sum)).toMatch(/\| downS \| 4 \| 9 \| 3, 9, -, 4 \|/);
   });
 });
+
+describe("drill options", () => {
+  it("refuses a fault after the traffic, a missing node, no writers", async () => {
+    const { drillOptionProblems } = await import("../../lab/drills/run.js");
+    const ok = { durationS: 30, faultAtS: 8, writers: 8, readers: 8 };
+    expect(drillOptionProblems(ok, 3)).toEqual([]);
+    expect(drillOptionProblems({ ...ok, faultAtS: 30 }, 3)).toEqual([
+      "--fault-at 30 must come before the end of the traffic (--duration 30)",
+    ]);
+    expect(drillOptionProblems({ ...ok, node: 4 }, 3)).toEqual([
+      "--node 4: the lab has nodes 1 to 3",
+    ]);
+    expect(drillOptionProblems({ ...ok, writers: 0 }, 3)).toHaveLength(1);
+  });
+});
