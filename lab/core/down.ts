@@ -1,9 +1,8 @@
 /** Removes what the lab created, found by its labels, and nothing else. Safe to rerun. */
-import { ignoreNotFound } from "../drivers/dind/driver.js";
 import type { NodeDriver } from "../drivers/types.js";
 import { IMAGE_LABEL } from "../images/plan.js";
 import { LABEL_LAB } from "../plan/names.js";
-import type { Engine } from "../runtime/docker.js";
+import { type Engine, ignoreNotFound } from "../runtime/docker.js";
 
 export interface DownResult {
   containers: string[];

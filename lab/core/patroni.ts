@@ -1,8 +1,8 @@
 /** The database cluster as Patroni sees it, asked inside a member's container. */
 
-import { runningTasks } from "../drills/swarm.js";
 import { execIn } from "../runtime/docker.js";
 import type { RunningLab } from "./running.js";
+import { runningTasks } from "./tasks.js";
 
 export const MEMBERS = ["pg1", "pg2"];
 

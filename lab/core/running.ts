@@ -47,12 +47,12 @@ export class RunningLab implements AsyncDisposable {
     return this.driver.engine(node);
   }
 
-  host_(name: string): string {
+  hostname(name: string): string {
     return `${name}.${this.config.domain}`;
   }
 
   url(service: string, path: string): string {
-    return this.http.url(this.host_(service), path);
+    return this.http.url(this.hostname(service), path);
   }
 
   /** Headers carrying a token of the API's admin (generated credentials in the state folder). */

@@ -6,9 +6,11 @@
  * address before the health check (every 2 s) removes it can fail after their retries: the
  * budget is two requests per client routed to that task.
  */
+
+import { runningTasks } from "../core/tasks.js";
 import { longestOutage } from "./analysis.js";
 import { ledgerCheck, trace, underTraffic } from "./scenario.js";
-import { engineExcept, runningTasks, secondsUntil } from "./swarm.js";
+import { secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
 export const appReplica: Drill = {
@@ -24,7 +26,7 @@ export const appReplica: Drill = {
     const budget = signal === "TERM" ? 0 : Math.ceil((2 * clients) / lab.config.app.replicas);
     const startedAt = new Date().toISOString();
     const result = await underTraffic(ctx, async (mark) => {
-      const engine = engineExcept(lab);
+      const engine = lab.managerExcept();
       const tasks = await runningTasks(engine, service);
       const task = tasks[0];
       if (!task) throw new Error(`no running task of ${service}`);

@@ -7,7 +7,7 @@
 import { leaderOf, type Member, patroniCluster } from "../core/patroni.js";
 import { longestOutage, recoverySeconds } from "./analysis.js";
 import { ledgerCheck, trace, underTraffic } from "./scenario.js";
-import { engineExcept, scaleService, secondsUntil } from "./swarm.js";
+import { scaleService, secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
 /** Write unavailability accepted by the verdict: the leader key's ttl (20 s) plus a margin. */
@@ -28,7 +28,7 @@ export const dbPrimary: Drill = {
       const node = lab.nodes.find((n) => n.name === old?.node);
       if (!node) throw new Error(`primary ${old.name} runs on ${old.node}, not a lab node`);
       const service = `${lab.config.name}_${old.name}`;
-      const engine = engineExcept(lab, old.node);
+      const engine = lab.managerExcept(old.node);
       await lab.driver.engine(node).getContainer(old.container).kill();
       await scaleService(engine, service, 0);
       ctx.onAbort(() => scaleService(engine, service, 1));

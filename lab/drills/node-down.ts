@@ -5,10 +5,11 @@
  */
 
 import { leaderOf, patroniCluster } from "../core/patroni.js";
+import { runningTasks } from "../core/tasks.js";
 import { names } from "../plan/names.js";
 import { recoverySeconds } from "./analysis.js";
 import { ledgerCheck, trace, underTraffic } from "./scenario.js";
-import { engineExcept, nodeState, runningTasks, secondsUntil } from "./swarm.js";
+import { nodeState, secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
 /** How long the node stays off before the drill powers it back on. */
@@ -28,7 +29,7 @@ export const nodeDown: Drill = {
     const startedAt = new Date().toISOString();
     const m: Record<string, number | null> = {};
     const result = await underTraffic(ctx, async (mark) => {
-      const engine = engineExcept(lab, victim);
+      const engine = lab.managerExcept(victim);
       const appOnVictim = (await runningTasks(engine, app)).filter((t) => t.node === victim).length;
       ctx.onAbort(() => lab.driver.start(victim));
       await lab.driver.kill(victim);

@@ -38,6 +38,11 @@ export function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 404;
 }
 
+/** For `.catch()` on a removal: already gone is fine, anything else is an error. */
+export function ignoreNotFound(err: unknown): void {
+  if (!isNotFound(err)) throw err;
+}
+
 /** Follows a dockerode progress stream to its end, failing on the first error message. */
 export function followProgress(engine: Engine, stream: NodeJS.ReadableStream): Promise<void> {
   return new Promise((resolve, reject) => {

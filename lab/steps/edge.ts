@@ -1,12 +1,12 @@
 /** The entry point on the host: one container publishing the lab's ports, spreading to every node. */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { ignoreNotFound } from "../drivers/dind/driver.js";
 import { LabError } from "../errors.js";
 import { imageRef } from "../images/plan.js";
 import { renderEdgeConfig } from "../plan/edge.js";
 import { labels, names } from "../plan/names.js";
 import { planNodes } from "../plan/nodes.js";
+import { ignoreNotFound } from "../runtime/docker.js";
 import { statePaths } from "../state/paths.js";
 import { need, type Step } from "./context.js";
 

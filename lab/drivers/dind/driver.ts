@@ -1,7 +1,7 @@
 /** Nodes as Docker-in-Docker containers on a private bridge network of the host. */
 import { LABEL_INDEX, LABEL_KIND, LABEL_LAB, labels } from "../../plan/names.js";
 import type { NetworkSpec, NodeSpec } from "../../plan/nodes.js";
-import { type Engine, isNotFound, tcpEngine } from "../../runtime/docker.js";
+import { type Engine, ignoreNotFound, isNotFound, tcpEngine } from "../../runtime/docker.js";
 import type { LabNode, NodeDriver } from "../types.js";
 import { nodeHostConfig, refusesPrivileged } from "./flags.js";
 
@@ -132,8 +132,4 @@ export class DindDriver implements NodeDriver {
   private async removeContainer(name: string): Promise<void> {
     await this.host.getContainer(name).remove({ force: true, v: true }).catch(ignoreNotFound);
   }
-}
-
-export function ignoreNotFound(err: unknown): void {
-  if (!isNotFound(err)) throw err;
 }
