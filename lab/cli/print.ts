@@ -1,5 +1,6 @@
 /** Printing command results: a table for people, JSON for scripts. */
 import Table from "cli-table3";
+import { Option } from "commander";
 
 export type OutputFormat = "text" | "json";
 
@@ -11,4 +12,11 @@ export function table(head: string[], rows: Array<Array<string | number>>): stri
 
 export function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
+}
+
+/** `-o text|json`; anything else is refused with the choices (exit 2). */
+export function outputOption(): Option {
+  return new Option("-o, --output <format>", "text or json")
+    .choices(["text", "json"])
+    .default("text");
 }

@@ -61,6 +61,12 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it("an output format that is not text or json", async () => {
+    const r = await cli(["down", "-o", "yaml"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/argument 'yaml' is invalid.*text, json/s);
+  });
+
   it("an unknown drill", async () => {
     const r = await cli(["drill", "meteor"]);
     expect(r.code).toBe(2);

@@ -5,14 +5,14 @@ import { takeDown } from "../../core/down.js";
 import { makeDriver } from "../../core/running.js";
 import { hostEngine, requireEngine } from "../../runtime/docker.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
-import { printJson } from "../print.js";
+import { outputOption, printJson } from "../print.js";
 
 export function registerDown(program: Command): void {
   withConfigOptions(
     program.command("down").description("remove the lab (found by its labels); safe to rerun"),
   )
     .option("--keep-images", "keep the built images, so the next up is quick")
-    .option("-o, --output <format>", "text or json", "text")
+    .addOption(outputOption())
     .action(async (flags: ConfigFlags & { keepImages?: boolean; output: string }) => {
       const config = loadConfig(flags.config, configInput(flags));
       const host = hostEngine();

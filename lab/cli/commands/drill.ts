@@ -7,7 +7,7 @@ import { runDrill } from "../../drills/run.js";
 import { LabError } from "../../errors.js";
 import { consoleLog } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, integer, withConfigOptions } from "../options.js";
-import { printJson } from "../print.js";
+import { outputOption, printJson } from "../print.js";
 
 interface DrillFlags extends ConfigFlags {
   runs: number;
@@ -39,7 +39,7 @@ export function registerDrill(program: Command): void {
         "TERM",
       ]),
     )
-    .option("-o, --output <format>", "text or json", "text")
+    .addOption(outputOption())
     .action(async (name: string, flags: DrillFlags) => {
       if (!DRILLS[name])
         throw new LabError(

@@ -4,11 +4,11 @@ import { loadConfig } from "../../config/load.js";
 import { connectLab } from "../../core/running.js";
 import { collectStatus } from "../../core/status.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
-import { printJson, table } from "../print.js";
+import { outputOption, printJson, table } from "../print.js";
 
 export function registerStatus(program: Command): void {
   withConfigOptions(program.command("status").description("show nodes, services, health and URLs"))
-    .option("-o, --output <format>", "text or json", "text")
+    .addOption(outputOption())
     .action(async (flags: ConfigFlags & { output: string }) => {
       const config = loadConfig(flags.config, configInput(flags));
       await using lab = await connectLab(config);
