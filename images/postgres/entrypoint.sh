@@ -4,6 +4,7 @@
 set -eu
 if [ "$(id -u)" = 0 ]; then
   chown -R postgres:postgres /var/lib/postgresql/data
+  /usr/local/bin/lab-pgbackrest-conf member
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 : "${PATRONI_NAME:?PATRONI_NAME is required: the service name of this member, e.g. pg1}"
@@ -16,6 +17,29 @@ if [ ! -s "$ssl/server.key" ]; then
     -keyout "$ssl/server.key" -out "$ssl/server.crt" 2>/dev/null
   chmod 600 "$ssl/server.key"
 fi
+stanza=${PGBACKREST_STANZA:-main}
+# A restore asked for by `lab:restore` (or the disaster drill): the file names the target, and
+# the member bootstraps a new cluster from the repository instead of running initdb. Only used
+# while there is no data directory and no cluster in etcd (the restore clears both first).
+marker=/var/lib/postgresql/data/restore-target
+bootstrap_method=""
+if [ -s "$marker" ] && [ ! -s /var/lib/postgresql/data/pgdata/PG_VERSION ]; then
+  target=$(head -n1 "$marker")
+  echo "lab-postgres: restoring from the pgBackRest repository (target: $target)"
+  target_line=""
+  [ "$target" = latest ] || target_line="recovery_target_time: '$target'"
+  bootstrap_method="method: pgbackrest
+  pgbackrest:
+    command: /usr/local/bin/lab-restore-bootstrap
+    keep_existing_recovery_conf: false
+    recovery_conf:
+      restore_command: pgbackrest --stanza=$stanza archive-get %f \"%p\"
+      recovery_target_action: promote
+      recovery_target_timeline: latest
+      $target_line"
+fi
+# pgBackRest's TLS server: the repository host calls it to take backups from this member.
+(while true; do pgbackrest server >/dev/null 2>&1 || true; sleep 2; done) &
 cat > /etc/patroni/patroni.yml <<YAML
 scope: ${PATRONI_SCOPE:-lab}
 name: $PATRONI_NAME
@@ -25,6 +49,7 @@ restapi:
 etcd3:
   hosts: ${ETCD_HOSTS:-etcd1:2379,etcd2:2379,etcd3:2379}
 bootstrap:
+  $bootstrap_method
   dcs:
     # Failover waits for the leader key to expire: ttl is the floor of the failover time.
     # 20 s is Patroni's documented minimum; loop_wait + 2 x retry_timeout = 2 + 10 <= 20 holds.
@@ -77,6 +102,11 @@ postgresql:
     ssl: "on"
     ssl_cert_file: $ssl/server.crt
     ssl_key_file: $ssl/server.key
+    # Continuous archiving to the pgBackRest repository: a segment is shipped when full or after
+    # archive_timeout seconds, which bounds the data lost if every member's disk is lost.
+    archive_mode: "on"
+    archive_command: pgbackrest --stanza=$stanza archive-push %p
+    archive_timeout: ${PG_ARCHIVE_TIMEOUT:-60}
 YAML
 chmod 600 /etc/patroni/patroni.yml
 # A postmaster.pid left by a killed container makes Patroni's recovery step fail.

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { LabError } from "../errors.js";
 import { colors } from "../runtime/log.js";
+import { registerBackup } from "./commands/backup.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDown } from "./commands/down.js";
 import { registerDrill } from "./commands/drill.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerConfig(program);
   registerDrill(program);
+  registerBackup(program);
   return program;
 }
 

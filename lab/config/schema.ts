@@ -8,6 +8,16 @@ const hostname = z
     message: "must be a lower-case DNS name with at least two labels, e.g. lab.localhost",
   });
 
+const UNIT_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+const duration = z.string().regex(/^[1-9][0-9]{0,5}[smhd]$/, {
+  message: 'must be a number and a unit (s, m, h, d), e.g. "30m" or "24h"',
+});
+
+/** Seconds in a duration the schema accepted ("90s", "30m", "24h", "7d"). */
+export function durationSeconds(text: string): number {
+  return Number(text.slice(0, -1)) * UNIT_S[text.slice(-1) as keyof typeof UNIT_S];
+}
+
 export const ConfigSchema = z.strictObject({
   name: z
     .string()
@@ -37,6 +47,26 @@ export const ConfigSchema = z.strictObject({
         ),
     })
     .default({ synchronous: true }),
+  backup: z
+    .strictObject({
+      full: duration.default("24h").describe("Interval between scheduled full backups"),
+      diff: duration.default("1h").describe("Interval between scheduled differential backups"),
+      retentionFull: z
+        .number()
+        .int()
+        .min(1)
+        .max(30)
+        .default(2)
+        .describe("Full backups kept (with their differentials and WAL)"),
+      archiveTimeoutS: z
+        .number()
+        .int()
+        .min(10)
+        .max(3600)
+        .default(60)
+        .describe("Postgres archive_timeout: the most data (in seconds) a total loss can take"),
+    })
+    .default({ full: "24h", diff: "1h", retentionFull: 2, archiveTimeoutS: 60 }),
 });
 
 export type LabConfig = z.infer<typeof ConfigSchema>;

@@ -20,7 +20,8 @@ export interface NetworkSpec {
 
 /**
  * Where pinned services go (each has its volume on that node): the two Patroni members on
- * different nodes, away from Prometheus when there are three nodes; one etcd member per node.
+ * different nodes, away from Prometheus and the backup repository when there are three nodes;
+ * one etcd member per node.
  */
 export function placements(nodes: number): Record<string, number> {
   const [pg1, pg2] = nodes >= 3 ? [2, 3] : nodes === 2 ? [1, 2] : [1, 1];
@@ -31,6 +32,8 @@ export function placements(nodes: number): Record<string, number> {
     "lab.etcd2": Math.min(2, nodes),
     "lab.etcd3": Math.min(3, nodes),
     "lab.prometheus": 1,
+    // The backup repository: on a node with no database member when there are three nodes.
+    "lab.backup": 1,
   };
 }
 

@@ -1,5 +1,5 @@
 /** Pure: the values the stack template needs, from the config and the image set. */
-import type { LabConfig } from "../config/schema.js";
+import { durationSeconds, type LabConfig } from "../config/schema.js";
 import { type ImageSpec, imageRef } from "../images/plan.js";
 import type { StackVars } from "./stack.js";
 
@@ -14,5 +14,9 @@ export function stackVars(config: LabConfig, images: ImageSpec[], state: string)
     PROMETHEUS_IMAGE: imageRef(images, "prometheus"),
     TRAEFIK_IMAGE: imageRef(images, "traefik"),
     STATE: state,
+    BACKUP_FULL_EVERY_S: durationSeconds(config.backup.full),
+    BACKUP_DIFF_EVERY_S: durationSeconds(config.backup.diff),
+    BACKUP_RETENTION_FULL: config.backup.retentionFull,
+    ARCHIVE_TIMEOUT_S: config.backup.archiveTimeoutS,
   };
 }

@@ -55,11 +55,22 @@ export function followProgress(engine: Engine, stream: NodeJS.ReadableStream): P
   });
 }
 
-/** Runs a command in a container and returns its standard output; fails on a non-zero exit. */
-export async function execIn(engine: Engine, container: string, cmd: string[]): Promise<string> {
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command in a container and returns its exit code and output (never throws on exit). */
+export async function execResult(
+  engine: Engine,
+  container: string,
+  cmd: string[],
+  user?: string,
+): Promise<ExecResult> {
   const exec = await engine
     .getContainer(container)
-    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
   const stream = await exec.start({ hijack: true, stdin: false });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -74,8 +85,16 @@ export async function execIn(engine: Engine, container: string, cmd: string[]): 
     stream.on("error", reject);
   });
   const { ExitCode } = await exec.inspect();
-  if (ExitCode !== 0) {
-    throw new Error(`${cmd.join(" ")} exited ${ExitCode}: ${Buffer.concat(err).toString().trim()}`);
-  }
-  return Buffer.concat(out).toString();
+  return {
+    code: ExitCode ?? -1,
+    stdout: Buffer.concat(out).toString(),
+    stderr: Buffer.concat(err).toString(),
+  };
+}
+
+/** Runs a command in a container and returns its standard output; fails on a non-zero exit. */
+export async function execIn(engine: Engine, container: string, cmd: string[]): Promise<string> {
+  const r = await execResult(engine, container, cmd);
+  if (r.code !== 0) throw new Error(`${cmd.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
 }

@@ -61,13 +61,22 @@ export function serverNames(domain: string, services: string[]): string[] {
   return [domain, `*.${domain}`, ...services.map((s) => `${s}.${domain}`)];
 }
 
-export async function issueServerCert(ca: Pem, dnsNames: string[], now = new Date()): Promise<Pem> {
+/**
+ * A certificate for Traefik (server) or for pgBackRest, which presents the same one as server and
+ * client: its common name is what the other side's tls-server-auth lets in.
+ */
+export async function issueServerCert(
+  ca: Pem,
+  dnsNames: string[],
+  now = new Date(),
+  opts: { commonName?: string; client?: boolean } = {},
+): Promise<Pem> {
   const caCert = new x509.X509Certificate(ca.cert);
   const caKey = await importKey(ca.key);
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${dnsNames[0]}, O=swarm-lab`,
+    subject: `CN=${opts.commonName ?? dnsNames[0]}, O=swarm-lab`,
     issuer: caCert.subject,
     notBefore: new Date(now.getTime() - DAY),
     // 825 days: the longest validity Apple platforms accept for a server certificate.
@@ -78,7 +87,12 @@ export async function issueServerCert(ca: Pem, dnsNames: string[], now = new Dat
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
+      new x509.ExtendedKeyUsageExtension(
+        opts.client
+          ? [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]
+          : [x509.ExtendedKeyUsage.serverAuth],
+        false,
+      ),
       new x509.SubjectAlternativeNameExtension(
         dnsNames.map((value) => ({ type: "dns" as const, value })),
       ),

@@ -7,6 +7,9 @@ import { certNames, createCa, issueServerCert, serverNames } from "./ca.js";
 import { statePaths } from "./paths.js";
 
 export const DASHBOARD_USER = "admin";
+/** pgBackRest's hosts (Swarm service names) and the client name its TLS servers let in. */
+export const PGBACKREST_HOSTS = ["backup", "pg1", "pg2"];
+export const PGBACKREST_CLIENT = "pgbackrest";
 export const ROUTED_SERVICES = ["app", "traefik", "prometheus", "grafana", "alertmanager"];
 
 function writePrivate(path: string, content: string): void {
@@ -47,6 +50,15 @@ export async function ensureState(
     writePrivate(p.tlsKey, leaf.key);
     writePrivate(p.tlsCert, leaf.cert + ca.cert);
   }
+  if (caCreated || !existsSync(p.pgbackrestCert)) {
+    const ca = { cert: readFileSync(p.caCert, "utf8"), key: readFileSync(p.caKey, "utf8") };
+    const leaf = await issueServerCert(ca, PGBACKREST_HOSTS, undefined, {
+      commonName: PGBACKREST_CLIENT,
+      client: true,
+    });
+    writePrivate(p.pgbackrestKey, leaf.key);
+    writePrivate(p.pgbackrestCert, leaf.cert);
+  }
   const dashboard = ensureFile(p.dashboardPassword, password).trim();
   ensureFile(p.dashboardHtpasswd, () => `${DASHBOARD_USER}:${bcrypt.hashSync(dashboard, 10)}\n`);
   ensureFile(p.pgSuperuserPassword, password);
@@ -55,6 +67,7 @@ export async function ensureState(
   ensureFile(p.appOwnerPassword, password);
   ensureFile(p.appJwtSecret, () => randomBytes(48).toString("base64url"));
   ensureFile(p.appAdminPassword, password);
+  ensureFile(p.pgMonitorPassword, password);
   return { caCreated, certIssued };
 }
 

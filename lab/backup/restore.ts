@@ -1,0 +1,164 @@
+/**
+ * Restore of the whole database cluster from the repository: checked first (a backup exists, the
+ * target is inside the recoverable window, the repository answers), and only then the members
+ * are stopped, their data removed, the cluster's keys cleared, pg1 bootstrapped from the
+ * repository (Patroni's custom bootstrap, images/postgres/restore-bootstrap.sh), pg2 rebuilt from
+ * it, and a new full backup taken (the restored cluster starts a new timeline).
+ */
+import { performance } from "node:perf_hooks";
+import { leaderOf, MEMBERS, patroniCluster } from "../core/patroni.js";
+import type { RunningLab } from "../core/running.js";
+import { LabError } from "../errors.js";
+import { execIn } from "../runtime/docker.js";
+import type { Log } from "../runtime/log.js";
+import {
+  clearClusterKeys,
+  leaderWithin,
+  memberEngine,
+  onMemberVolume,
+  RESTORE_MARKER,
+  replicaWithin,
+  sqlOnLeader,
+  startMember,
+  stopMembers,
+} from "./members.js";
+import {
+  type BackupSet,
+  iso,
+  pgTime,
+  type RecoveryWindow,
+  type RestoreTarget,
+  recoveryWindow,
+  restoreProblems,
+} from "./plan.js";
+import { BackupRepo } from "./repo.js";
+
+export interface RestoreResult {
+  target: string;
+  backup: string;
+  window: { from: string; to: string };
+  /** seconds from the start of the restore */
+  membersStoppedS: number;
+  primaryRestoredS: number | null;
+  replicaRebuiltS: number | null;
+  newFullBackupS: number | null;
+}
+
+/** Ships the primary's current WAL to the repository (when a primary answers): nothing recent is left out. */
+async function archiveNow(lab: RunningLab, log: Log): Promise<number | null> {
+  if (!leaderOf(await patroniCluster(lab).catch(() => []))) return null;
+  // A commit after any target time: recovery to a time needs a record after it to stop at.
+  await sqlOnLeader(lab, "SELECT txid_current()");
+  const segment = (await sqlOnLeader(lab, "SELECT pg_walfile_name(pg_switch_wal())")).trim();
+  const at = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < 60; i++) {
+    const done = (
+      await sqlOnLeader(
+        lab,
+        `SELECT coalesce(last_archived_wal >= '${segment}', false) FROM pg_stat_archiver`,
+      )
+    ).trim();
+    if (done === "t") {
+      log.info(`current WAL archived (${segment})`);
+      return at;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  log.warn(`WAL segment ${segment} was not archived within 30 s: the newest writes may be missing`);
+  return null;
+}
+
+/** The checks made before anything is touched. Throws a LabError (exit 2 or 5) when a restore is not possible. */
+export async function planRestore(
+  lab: RunningLab,
+  target: RestoreTarget,
+  log: Log,
+  opts: { archiveFirst: boolean },
+): Promise<{ repo: BackupRepo; backups: BackupSet[]; window: RecoveryWindow; chosen: BackupSet }> {
+  const repo = await BackupRepo.open(lab);
+  const backups = await repo.backups();
+  const flushedAt = opts.archiveFirst && backups.length > 0 ? await archiveNow(lab, log) : null;
+  const archived = await repo.lastArchivedAt();
+  const window = recoveryWindow(backups, Math.max(archived ?? 0, flushedAt ?? 0) || null);
+  const problems = restoreProblems(target, backups, window);
+  if (problems.length > 0 || !window) {
+    throw new LabError(
+      `cannot restore: ${problems.join("; ")}`,
+      backups.length === 0
+        ? "take one first: npm run lab:backup (the backup service also takes one when it starts)"
+        : `choose a time between ${iso(window?.from ?? 0)} and ${iso(window?.to ?? 0)}, or --latest (npm run lab:backups shows the backups)`,
+      2,
+    );
+  }
+  const at = target.kind === "time" ? target.at : window.to;
+  const chosen = [...backups].reverse().find((b) => b.stop <= at) ?? (backups[0] as BackupSet);
+  return { repo, backups, window, chosen };
+}
+
+/** Destroys the current database and brings back the target state. Call planRestore first. */
+export async function restoreCluster(
+  lab: RunningLab,
+  target: RestoreTarget,
+  plan: { repo: BackupRepo; window: RecoveryWindow; chosen: BackupSet },
+  log: Log,
+  opts: { kill?: boolean; wipeAll?: boolean; newFullBackup?: boolean } = {},
+): Promise<RestoreResult> {
+  const t0 = performance.now();
+  const since = () => Math.round(performance.now() - t0) / 1000;
+  const targetText = target.kind === "latest" ? "latest" : pgTime(target.at);
+  log.info(
+    `restoring ${targetText === "latest" ? "the latest archived state" : targetText} from backup ${plan.chosen.label}`,
+  );
+  await stopMembers(lab, { kill: opts.kill ?? false });
+  const membersStoppedS = since();
+  log.info(`database members stopped (${membersStoppedS} s)`);
+  const wipe = opts.wipeAll
+    ? "rm -rf /data/* /data/.[!.]*"
+    : "rm -rf /data/pgdata /data/restore-target";
+  for (const m of MEMBERS) await onMemberVolume(lab, m, wipe);
+  const first = MEMBERS[0] as string;
+  await onMemberVolume(
+    lab,
+    first,
+    `echo '${targetText}' > /data/restore-target && chown postgres:postgres /data/restore-target`,
+  );
+  await clearClusterKeys(lab);
+  log.info("data removed, cluster keys cleared in etcd");
+  await startMember(lab, first);
+  const restored = await leaderWithin(lab, first, 30 * 60_000);
+  if (restored === null) {
+    throw new LabError(
+      `${first} did not come back as primary from the repository within 30 min`,
+      `its logs tell why: docker -H <node> service logs ${lab.config.name}_${first}; the repository is untouched, so the restore can be run again`,
+    );
+  }
+  const primaryRestoredS = since();
+  log.info(`${first} restored and promoted (${primaryRestoredS} s)`);
+  // The marker has done its work: a later empty data directory must not restore again.
+  const leader = leaderOf(await patroniCluster(lab));
+  if (leader)
+    await execIn(memberEngine(lab, first).engine, leader.container, ["rm", "-f", RESTORE_MARKER]);
+  for (const m of MEMBERS.slice(1)) await startMember(lab, m);
+  const replica = await replicaWithin(lab, 30 * 60_000);
+  const replicaRebuiltS = replica === null ? null : since();
+  log.info(
+    replica === null
+      ? "the replica did not come back within 30 min"
+      : `replica rebuilt (${replicaRebuiltS} s)`,
+  );
+  let newFullBackupS: number | null = null;
+  if (opts.newFullBackup ?? true) {
+    await plan.repo.backup("full");
+    newFullBackupS = since();
+    log.info(`new full backup taken (${newFullBackupS} s)`);
+  }
+  return {
+    target: target.kind === "latest" ? "latest" : iso(target.at),
+    backup: plan.chosen.label,
+    window: { from: iso(plan.window.from), to: iso(plan.window.to) },
+    membersStoppedS,
+    primaryRestoredS,
+    replicaRebuiltS,
+    newFullBackupS,
+  };
+}
