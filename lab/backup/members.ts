@@ -1,8 +1,9 @@
 /** The database members as things to stop, wipe and start again (restore, disaster drill). */
 import { leaderOf, MEMBERS, patroniCluster } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
+import { scaleService, secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
-import { scaleService, secondsUntil } from "../drills/swarm.js";
+import { runOnVolume, serviceImage } from "../core/volumes.js";
 import { names } from "../plan/names.js";
 import { placements } from "../plan/nodes.js";
 import { type Engine, execIn } from "../runtime/docker.js";
@@ -59,27 +60,13 @@ export async function onMemberVolume(
   script: string,
 ): Promise<string> {
   const { engine } = memberEngine(lab, member);
-  const spec = (await lab.manager().getService(service(lab, member)).inspect()) as {
-    Spec: { TaskTemplate: { ContainerSpec: { Image: string } } };
-  };
-  const container = await engine.createContainer({
-    Image: spec.Spec.TaskTemplate.ContainerSpec.Image.split("@")[0],
-    Entrypoint: ["sh", "-c"],
-    Cmd: [script],
-    User: "0",
-    Labels: { "lab.name": lab.config.name, "lab.kind": "restore" },
-    HostConfig: { Binds: [`${service(lab, member)}data:/data`] },
-  });
-  try {
-    await container.start();
-    const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = (await container.logs({ stdout: true, stderr: true })).toString();
-    if (StatusCode !== 0)
-      throw new Error(`on ${member}'s volume: "${script}" exited ${StatusCode}: ${logs}`);
-    return logs;
-  } finally {
-    await container.remove({ force: true }).catch(() => {});
-  }
+  return runOnVolume(
+    engine,
+    await serviceImage(lab.manager(), service(lab, member)),
+    `${service(lab, member)}data`,
+    lab.config.name,
+    script,
+  );
 }
 
 /** Removes the cluster's keys from etcd, so the next member bootstraps a new one. */

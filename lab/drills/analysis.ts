@@ -28,7 +28,7 @@ export function recoverySeconds(samples: Sample[], faultMs: number): number | nu
 }
 
 /** Acknowledged ids that are not found afterwards. */
-export function lostWrites(acknowledged: number[], present: Set<number>): number[] {
+export function lostWrites(acknowledged: string[], present: Set<string>): string[] {
   return acknowledged.filter((id) => !present.has(id));
 }
 
@@ -37,4 +37,30 @@ export function median(values: number[]): number {
   if (sorted.length === 0) return 0;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export interface DataLoss {
+  /** acknowledged writes missing after the restore */
+  lost: number;
+  /** seconds of acknowledged writes lost: from the oldest lost one to the disaster (0: none) */
+  rpoS: number;
+  /** missing writes acknowledged before `cutoffMs`: these the repository had to keep */
+  lostBeforeCutoff: number;
+}
+
+/** RPO from the ledger: which acknowledged writes a restore lost, and how far back they go. */
+export function dataLoss(
+  acknowledged: string[],
+  acknowledgedAt: number[],
+  lostIds: Set<string>,
+  disasterMs: number,
+  cutoffMs: number,
+): DataLoss {
+  const lostAt = acknowledged.flatMap((id, i) => (lostIds.has(id) ? [acknowledgedAt[i] ?? 0] : []));
+  const oldest = lostAt.length ? Math.min(...lostAt) : disasterMs;
+  return {
+    lost: lostAt.length,
+    rpoS: Math.max(0, Math.round(disasterMs - oldest) / 1000),
+    lostBeforeCutoff: lostAt.filter((t) => t < cutoffMs).length,
+  };
 }

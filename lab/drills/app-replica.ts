@@ -7,10 +7,10 @@
  * budget is two requests per client routed to that task.
  */
 
+import { secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
 import { longestOutage } from "./analysis.js";
 import { ledgerCheck, trace, underTraffic } from "./scenario.js";
-import { secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
 export const appReplica: Drill = {

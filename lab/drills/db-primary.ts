@@ -5,9 +5,9 @@
  * and must come back as a replica (pg_rewind). Every acknowledged write must still be there.
  */
 import { leaderOf, type Member, patroniCluster } from "../core/patroni.js";
+import { scaleService, secondsUntil } from "../core/swarm.js";
 import { longestOutage, recoverySeconds } from "./analysis.js";
 import { ledgerCheck, trace, underTraffic } from "./scenario.js";
-import { scaleService, secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
 /** Write unavailability accepted by the verdict: the leader key's ttl (20 s) plus a margin. */

@@ -1,10 +1,10 @@
 /** A planned switchover (patronictl) under load: the primary role moves, nothing is lost. */
 
 import { leaderOf, patroniCluster } from "../core/patroni.js";
+import { secondsUntil } from "../core/swarm.js";
 import { execIn } from "../runtime/docker.js";
 import { longestOutage } from "./analysis.js";
 import { ledgerCheck, trace, underTraffic } from "./scenario.js";
-import { secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
 export const dbSwitchover: Drill = {

@@ -2,6 +2,7 @@
 import { appReplica } from "./app-replica.js";
 import { dbPrimary } from "./db-primary.js";
 import { dbSwitchover } from "./db-switchover.js";
+import { disaster } from "./disaster.js";
 import { nodeDown } from "./node-down.js";
 import type { Drill, DrillOptions } from "./types.js";
 
@@ -17,6 +18,12 @@ export const DRILLS: Record<string, { drill: Drill; defaults: DrillOptions }> = 
   "db-switchover": {
     drill: dbSwitchover,
     defaults: { durationS: 30, faultAtS: 8, writers: 8, readers: 8 },
+  },
+  disaster: {
+    drill: disaster,
+    // The fault comes after one archive_timeout (60 s), so the repository holds some of the
+    // traffic's writes and the RPO measures the archive, not when the traffic started.
+    defaults: { durationS: 150, faultAtS: 75, writers: 8, readers: 8 },
   },
   "node-down": {
     drill: nodeDown,

@@ -5,11 +5,11 @@
  */
 
 import { leaderOf, patroniCluster } from "../core/patroni.js";
+import { nodeState, secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
 import { names } from "../plan/names.js";
 import { recoverySeconds } from "./analysis.js";
 import { ledgerCheck, trace, underTraffic } from "./scenario.js";
-import { nodeState, secondsUntil } from "./swarm.js";
 import type { Drill } from "./types.js";
 
 /** How long the node stays off before the drill powers it back on. */

@@ -1,7 +1,7 @@
 /** Traffic runs the whole time; the fault is injected part-way; then the ledger is checked. */
 import { performance } from "node:perf_hooks";
 import { lostWrites } from "./analysis.js";
-import { presentIds, runTraffic, type TrafficResult } from "./traffic.js";
+import { presentRows, runTraffic, type TrafficResult } from "./traffic.js";
 import type { Check, DrillContext, DrillRun } from "./types.js";
 
 export interface UnderTraffic {
@@ -9,7 +9,7 @@ export interface UnderTraffic {
   /** ms after the traffic started when the fault was injected */
   faultMs: number;
   events: DrillRun["events"];
-  lost: number[];
+  lost: string[];
 }
 
 export async function underTraffic(
@@ -37,7 +37,7 @@ export async function underTraffic(
   await fault(mark);
   const traffic = await trafficDone;
   mark("traffic stopped");
-  const lost = lostWrites(traffic.acknowledged, await presentIds(lab));
+  const lost = lostWrites(traffic.acknowledged, await presentRows(lab));
   return { traffic, faultMs, events, lost };
 }
 

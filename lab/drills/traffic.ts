@@ -7,8 +7,13 @@ import type { LoadSummary, Sample } from "../load/stats.js";
 export interface TrafficResult {
   writes: LoadSummary & { samples: Sample[] };
   reads: LoadSummary & { samples: Sample[] };
-  /** ids of users whose creation the API acknowledged (201) */
-  acknowledged: number[];
+  /**
+   * Users whose creation the API acknowledged (201), as "id,email": the email makes a row unique
+   * even after a restore, when the id sequence goes back and new rows reuse lost ids.
+   */
+  acknowledged: string[];
+  /** when each acknowledgement arrived (epoch ms), same order as acknowledged */
+  acknowledgedAt: number[];
 }
 
 export async function runTraffic(
@@ -16,7 +21,8 @@ export async function runTraffic(
   headers: Record<string, string>,
   opts: { writers: number; readers: number; durationMs: number; signal?: AbortSignal },
 ): Promise<TrafficResult> {
-  const acknowledged: number[] = [];
+  const acknowledged: string[] = [];
+  const acknowledgedAt: number[] = [];
   const run = randomUUID().slice(0, 8);
   const timeoutMs = 5000;
   const [writes, reads] = await Promise.all([
@@ -30,7 +36,11 @@ export async function runTraffic(
           headers,
           timeoutMs,
         });
-        if (res.status === 201) acknowledged.push((JSON.parse(res.body) as { id: number }).id);
+        if (res.status === 201) {
+          const user = JSON.parse(res.body) as { id: number; email: string };
+          acknowledged.push(`${user.id},${user.email}`);
+          acknowledgedAt.push(Date.now());
+        }
         return res;
       },
     }),
@@ -42,11 +52,11 @@ export async function runTraffic(
         lab.http.send("GET", lab.url("app", "/users?limit=20&sort=-id"), { headers, timeoutMs }),
     }),
   ]);
-  return { writes, reads, acknowledged };
+  return { writes, reads, acknowledged, acknowledgedAt };
 }
 
-/** Every user id in the database, read through the API's CSV export. */
-export async function presentIds(lab: RunningLab): Promise<Set<number>> {
+/** Every drill user in the database ("id,email"), read through the API's CSV export. */
+export async function presentRows(lab: RunningLab): Promise<Set<string>> {
   const res = await lab.http.send("GET", lab.url("app", "/users/export.csv?q=drill-"), {
     headers: await lab.adminHeaders(),
     timeoutMs: 60_000,
@@ -57,6 +67,6 @@ export async function presentIds(lab: RunningLab): Promise<Set<number>> {
       .trim()
       .split("\n")
       .slice(1)
-      .map((line) => Number(line.split(",")[0])),
+      .map((line) => line.split(",").slice(0, 2).join(",")),
   );
 }

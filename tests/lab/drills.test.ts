@@ -70,4 +70,12 @@ describe("drills", { timeout: 420_000 }, () => {
     expect(run.measures.writesRecoveryS).not.toBeNull();
     expect(run.measures.nodeRejoinedS).not.toBeNull();
   });
+
+  it("disaster: every database disk lost, restored from the repository; RPO and RTO measured", async () => {
+    const run = await drill("disaster");
+    expect(run.measures.lostBeforeLastArchive).toBe(0);
+    expect(run.measures.rtoS).not.toBeNull();
+    expect(run.measures.rpoS as number).toBeLessThanOrEqual(lab.config.backup.archiveTimeoutS + 2);
+    expect(run.measures.acknowledgedWrites as number).toBeGreaterThan(100);
+  });
 });

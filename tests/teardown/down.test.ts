@@ -5,8 +5,13 @@ import { loadConfig } from "../../lab/config/load.js";
 import { LABEL_LAB } from "../../lab/plan/names.js";
 import { hostEngine } from "../../lab/runtime/docker.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
+import { saveLoadRoundTrip } from "./save-load.js";
 
 const run = promisify(execFile);
+
+describe("lab save and load", () => {
+  saveLoadRoundTrip();
+});
 
 describe("lab down", () => {
   it("removes every container, volume and network of the lab, and only those", async () => {

@@ -1,26 +1,10 @@
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:net";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../lab/config/validate.js";
 import { LabError } from "../../lab/errors.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { portFree, preflight } from "../../lab/steps/preflight.js";
-
-const exec = promisify(execFile);
-
-async function cli(args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await exec("npx", ["tsx", "lab/cli/main.ts", ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { cli } from "../support/cli.js";
 
 describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 30_000 }, () => {
   it("an unknown image set", async () => {
@@ -71,7 +55,7 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     const r = await cli(["drill", "meteor"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /unknown drill "meteor".*app-replica, db-primary, db-switchover, node-down/s,
+      /unknown drill "meteor".*app-replica, db-primary, db-switchover, disaster, node-down/s,
     );
   });
 
@@ -81,6 +65,41 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     expect(r.stderr).toMatch(
       r.code === 5 ? /lab "absentlab" is not running.*npm run lab:up/s : /no Docker engine/,
     );
+  });
+
+  it("restore needs exactly one of --latest and --to", async () => {
+    for (const args of [["restore"], ["restore", "--latest", "--to", "2026-01-01T00:00:00Z"]]) {
+      const r = await cli([...args, "--name", "absentlab"]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/exactly one of --latest or --to.*lab:restore -- --latest/s);
+    }
+  });
+
+  it("restore --to something that is not a time, before touching anything", async () => {
+    const r = await cli(["restore", "--to", "yesterday", "--name", "absentlab"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--to "yesterday" is not a time.*ISO 8601/s);
+  });
+
+  it("backup of an unknown type", async () => {
+    const r = await cli(["backup", "--type", "weekly", "--name", "absentlab"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/weekly.*full, diff, incr/s);
+  });
+
+  it("load of a missing file, and of a file that is no lab archive", async () => {
+    const missing = await cli(["load", "/nonexistent/lab.tar.gz", "--name", "absentlab"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/does not exist.*lab:save/s);
+    const notArchive = await cli(["load", "package.json", "--name", "absentlab"]);
+    expect(notArchive.code).toBe(2);
+    expect(notArchive.stderr).toMatch(/is not a lab archive/);
+  });
+
+  it("save refuses to overwrite a file unless --force", async () => {
+    const r = await cli(["save", "package.json", "--name", "absentlab"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/package.json exists.*--force/s);
   });
 
   it("prints the effective configuration as JSON", async () => {

@@ -24,6 +24,7 @@ describe("config", () => {
         ports: { https: 443, http: 80 },
         app: { replicas: 3 },
         database: { synchronous: true },
+        backup: { full: "24h", diff: "1h", retentionFull: 2, archiveTimeoutS: 60 },
       },
     });
   });
@@ -33,6 +34,12 @@ describe("config", () => {
     expect(config.ports).toEqual({ https: 8443, http: 8080 });
     expect(config.app.replicas).toBe(2);
     expect(config.domain).toBe("demo.localhost");
+    expect(config.backup).toEqual({
+      full: "7d",
+      diff: "6h",
+      retentionFull: 3,
+      archiveTimeoutS: 120,
+    });
   });
 
   it("reports every problem with its path, not only the first", () => {

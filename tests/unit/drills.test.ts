@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { longestOutage, lostWrites, median, recoverySeconds } from "../../lab/drills/analysis.js";
+import {
+  dataLoss,
+  longestOutage,
+  lostWrites,
+  median,
+  recoverySeconds,
+} from "../../lab/drills/analysis.js";
 import { renderSummary, summarizeRuns } from "../../lab/drills/report.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import { percentile, type Sample, summarize } from "../../lab/load/stats.js";
@@ -35,8 +41,29 @@ describe("drill analysis", () => {
   });
 
   it("a write acknowledged but not found is lost", () => {
-    expect(lostWrites([1, 2, 3, 4], new Set([1, 3, 4, 9]))).toEqual([2]);
+    expect(lostWrites(["1,a", "2,b", "3,c"], new Set(["1,a", "3,c", "9,z"]))).toEqual(["2,b"]);
     expect(lostWrites([], new Set())).toEqual([]);
+  });
+
+  it("after a restore, a new row reusing a lost id does not hide the loss", () => {
+    // id 2 was acknowledged for b, lost, and given again to x by the restored sequence
+    expect(lostWrites(["1,a", "2,b"], new Set(["1,a", "2,x"]))).toEqual(["2,b"]);
+  });
+
+  it("RPO: lost writes, how far back they go, and those the archive had to keep", () => {
+    const ack = ["1,a", "2,b", "3,c", "4,d"];
+    const at = [1000, 2000, 3000, 4000];
+    expect(dataLoss(ack, at, new Set(["3,c", "4,d"]), 4500, 2500)).toEqual({
+      lost: 2,
+      rpoS: 1.5,
+      lostBeforeCutoff: 0,
+    });
+    expect(dataLoss(ack, at, new Set(["2,b"]), 4500, 2500).lostBeforeCutoff).toBe(1);
+    expect(dataLoss(ack, at, new Set(), 4500, 2500)).toEqual({
+      lost: 0,
+      rpoS: 0,
+      lostBeforeCutoff: 0,
+    });
   });
 
   it("median and percentiles", () => {

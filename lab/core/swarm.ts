@@ -1,4 +1,4 @@
-/** Looking at the swarm during a drill, through a node that is still alive. */
+/** Looking at and steering the swarm (drills, restore, save/load), through a node that is alive. */
 
 import type { Engine } from "../runtime/docker.js";
 

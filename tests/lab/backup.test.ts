@@ -1,0 +1,164 @@
+/** Backups for real: the scheduled one, one on demand, refusals, and a point-in-time restore. */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leaderOf, patroniCluster } from "../../lab/core/patroni.js";
+import type { RunningLab } from "../../lab/core/running.js";
+import { scaleService } from "../../lab/core/swarm.js";
+import { dashboardCredentials } from "../../lab/state/secrets.js";
+import { cli } from "../support/cli.js";
+import { dashboardAuth, eventually, theLab } from "../support/lab.js";
+
+let lab: RunningLab;
+let admin: Record<string, string>;
+beforeAll(async () => {
+  lab = await theLab();
+  admin = await lab.adminHeaders();
+});
+afterAll(async () => {
+  await lab?.[Symbol.asyncDispose]();
+});
+
+interface Listing {
+  backups: Array<{ label: string; type: string; ageS: number; repoBytes: number }>;
+  lastArchivedAt: string | null;
+}
+
+const listing = async (): Promise<Listing> => {
+  const r = await cli(["backups", "-o", "json"]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Listing;
+};
+
+async function leader() {
+  const l = leaderOf(await patroniCluster(lab));
+  if (!l) throw new Error("no leader");
+  return l;
+}
+
+async function promQuery(query: string): Promise<Array<{ value: [number, string] }>> {
+  const { user, password } = dashboardCredentials();
+  const res = await lab.http.send(
+    "GET",
+    lab.url("prometheus", `/api/v1/query?query=${encodeURIComponent(query)}`),
+    { headers: { authorization: dashboardAuth(user, password) } },
+  );
+  return JSON.parse(res.body).data.result;
+}
+
+async function createUsers(tag: string, n: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await lab.http.send("POST", lab.url("app", "/users"), {
+      body: { email: `${tag}-${i}@example.org` },
+      headers: await lab.adminHeaders(),
+    });
+    expect(res.status).toBe(201);
+    ids.push(JSON.parse(res.body).id);
+  }
+  return ids;
+}
+
+async function emails(tag: string): Promise<string[]> {
+  const res = await lab.http.send("GET", lab.url("app", `/users?q=${tag}&limit=100`), {
+    headers: await lab.adminHeaders(),
+  });
+  expect(res.status).toBe(200);
+  return (JSON.parse(res.body).items as Array<{ email: string }>).map((u) => u.email).sort();
+}
+
+describe("backups", { timeout: 300_000 }, () => {
+  it("the backup service has taken a full backup, and Prometheus scrapes its metrics", async () => {
+    await eventually("a full backup listed", async () =>
+      (await listing()).backups.some((b) => b.type === "full") ? true : undefined,
+    );
+    await eventually(
+      "backup and archiver metrics in Prometheus",
+      async () => {
+        const last = await promQuery('lab_backup_last_success_timestamp_seconds{type="any"} > 0');
+        const archiver = await promQuery("lab_wal_archiver_up == 1");
+        return last.length === 1 && archiver.length === 1 ? true : undefined;
+      },
+      90_000,
+    );
+    const age = await promQuery('time() - lab_backup_last_success_timestamp_seconds{type="any"}');
+    expect(Number(age[0]?.value[1])).toBeLessThan(3600);
+  });
+
+  it("lab:backup takes a differential backup, lab:backups lists it with age and size", async () => {
+    const r = await cli(["backup", "--type", "diff", "-o", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const made = JSON.parse(r.stdout) as { label: string; type: string };
+    expect(made.type).toBe("diff");
+    const listed = (await listing()).backups.find((b) => b.label === made.label);
+    expect(listed?.ageS).toBeLessThan(120);
+    expect(listed?.repoBytes).toBeGreaterThan(0);
+  });
+
+  it("refuses a time outside the recoverable window, and touches nothing", async () => {
+    const before = await leader();
+    const early = await cli(["restore", "--to", "2000-01-01T00:00:00Z"]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/before the oldest backup ended.*choose a time between/s);
+    const late = await cli(["restore", "--to", "2099-01-01T00:00:00Z"]);
+    expect(late.code).toBe(2);
+    expect(late.stderr).toMatch(/after the newest archived WAL/);
+    const after = await leader();
+    expect([after.name, after.timeline, after.container]).toEqual([
+      before.name,
+      before.timeline,
+      before.container,
+    ]);
+  });
+
+  it("with the repository unreachable, backup and restore refuse and the database is untouched", async () => {
+    const before = await leader();
+    const service = `${lab.config.name}_backup`;
+    await scaleService(lab.manager(), service, 0);
+    try {
+      await eventually("backup service stopped", async () =>
+        (await cli(["backups"])).code === 5 ? true : undefined,
+      );
+      const backup = await cli(["backup"]);
+      expect(backup.code).toBe(5);
+      expect(backup.stderr).toMatch(/backup repository is unreachable.*npm run lab:up/s);
+      const restore = await cli(["restore", "--latest"]);
+      expect(restore.code).toBe(5);
+      expect(restore.stderr).toMatch(/backup repository is unreachable/);
+      const after = await leader();
+      expect([after.name, after.container]).toEqual([before.name, before.container]);
+    } finally {
+      await scaleService(lab.manager(), service, 1);
+    }
+    await eventually("backup service back", async () =>
+      (await cli(["backups"])).code === 0 ? true : undefined,
+    );
+  });
+
+  it("point-in-time restore: rows deleted after the target time come back", async () => {
+    const tag = `pitr-${randomUUID().slice(0, 8)}`;
+    const ids = await createUsers(tag, 3);
+    await new Promise((r) => setTimeout(r, 1500));
+    const target = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const id of ids) {
+      const res = await lab.http.send("DELETE", lab.url("app", `/users/${id}`), { headers: admin });
+      expect(res.status).toBe(204);
+    }
+    expect(await emails(tag)).toEqual([]);
+    const timelineBefore = (await leader()).timeline ?? 0;
+    const r = await cli(["restore", "--to", target, "-o", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { primaryRestoredS: number; replicaRebuiltS: number };
+    expect(result.primaryRestoredS).toBeGreaterThan(0);
+    expect(result.replicaRebuiltS).toBeGreaterThan(0);
+    const back = await eventually("the deleted rows back through the API", async () => {
+      const found = await emails(tag);
+      return found.length === 3 ? found : undefined;
+    });
+    expect(back).toEqual([0, 1, 2].map((i) => `${tag}-${i}@example.org`));
+    expect((await leader()).timeline ?? 0).toBeGreaterThan(timelineBefore);
+    // Writes work on the restored cluster, and a new full backup was taken after it.
+    await createUsers(`${tag}-after`, 1);
+    expect((await listing()).backups.at(-1)?.type).toBe("full");
+  });
+});
