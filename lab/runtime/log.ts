@@ -10,12 +10,13 @@ export interface Log {
   detail(line: string): void;
 }
 
-export function consoleLog(verbose = false): Log {
+/** Progress lines on stdout; on stderr when `quiet` (stdout then carries JSON for scripts). */
+export function consoleLog(verbose = false, quiet = false): Log {
   return {
-    info: (line) => console.log(line),
+    info: (line) => (quiet ? console.error(line) : console.log(line)),
     warn: (line) => console.error(colors.yellow(`warning: ${line}`)),
     detail: (line) => {
-      if (verbose) console.log(colors.dim(line));
+      if (verbose) (quiet ? console.error : console.log)(colors.dim(line));
     },
   };
 }

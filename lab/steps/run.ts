@@ -1,10 +1,11 @@
 /** Runs steps as a task list: a spinner on a TTY, one plain line per step elsewhere (CI). */
-import { Listr } from "listr2";
+import { Listr, type ListrRendererValue } from "listr2";
 import { isInteractive } from "../runtime/log.js";
 import type { Step, UpContext } from "./context.js";
 
-export async function runSteps(steps: Step[], ctx: UpContext): Promise<void> {
-  const list = new Listr<UpContext>(
+/** `quiet`: no task list, one line per finished step through ctx.log (stderr under -o json). */
+export async function runSteps(steps: Step[], ctx: UpContext, quiet = false): Promise<void> {
+  const list = new Listr<UpContext, ListrRendererValue, ListrRendererValue>(
     steps.map((step) => ({
       title: step.title,
       task: async (c, task) => {
@@ -16,13 +17,14 @@ export async function runSteps(steps: Step[], ctx: UpContext): Promise<void> {
         });
         const secs = ((Date.now() - started) / 1000).toFixed(1);
         task.title = `${step.title} (${secs} s)${last ? `: ${last}` : ""}`;
+        if (quiet) c.log.info(`✔ ${task.title}`);
       },
     })),
     {
       ctx,
       exitOnError: true,
-      renderer: "default",
-      fallbackRenderer: "simple",
+      renderer: quiet ? "silent" : "default",
+      fallbackRenderer: quiet ? "silent" : "simple",
       // Not a TTY (CI, pipes): the simple renderer prints one line per step.
       fallbackRendererCondition: !isInteractive,
       rendererOptions: { collapseErrors: false },

@@ -29,7 +29,7 @@ export function registerBackup(program: Command): void {
     .addOption(outputOption())
     .action(async (flags: ConfigFlags & Output & { type: BackupSet["type"] }) => {
       await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
-      const made = await takeBackup(lab, flags.type, consoleLog());
+      const made = await takeBackup(lab, flags.type, consoleLog(false, flags.output === "json"));
       if (flags.output === "json") return printJson(made);
       console.log(
         `backup ${made.label} (${made.type}) done in ${made.stop - made.start} s: ` +
@@ -86,7 +86,7 @@ export function registerBackup(program: Command): void {
         ? { kind: "time", at: parseTargetTime(flags.to) }
         : { kind: "latest" };
       await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
-      const log = consoleLog();
+      const log = consoleLog(false, flags.output === "json");
       const plan = await planRestore(lab, target, log, { archiveFirst: true });
       log.info(
         `recoverable window: ${iso(plan.window.from)} .. ${iso(plan.window.to)}; the current database will be replaced`,

@@ -69,7 +69,7 @@ export function registerDrill(program: Command): void {
             node: flags.node,
             signal: flags.signal,
           },
-          consoleLog(),
+          consoleLog(false, flags.output === "json"),
           controller.signal,
         );
         if (flags.output === "json") printJson(result.summary);

@@ -34,7 +34,7 @@ export function registerSave(program: Command): void {
         );
       }
       await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
-      const saved = await saveLab(lab, file, consoleLog());
+      const saved = await saveLab(lab, file, consoleLog(false, flags.output === "json"));
       if (flags.output === "json") return printJson(saved);
       console.log(
         `saved ${saved.file} (${humanBytes(saved.bytes)}): state ${saved.state.join(", ")}, volumes ${saved.volumes.join(", ") || "none"}` +
@@ -63,7 +63,7 @@ export function registerSave(program: Command): void {
             2,
           );
         }
-        const log = consoleLog();
+        const log = consoleLog(false, flags.output === "json");
         if (manifest.config && !flags.config) {
           const saved = readFileSync(join(dir, "config", DEFAULT_CONFIG_FILE), "utf8");
           if (!existsSync(DEFAULT_CONFIG_FILE)) {
@@ -75,7 +75,7 @@ export function registerSave(program: Command): void {
         }
         const kept = installState(dir);
         if (kept) log.info(`the previous state folder is kept as ${kept}`);
-        await runSteps(UP_STEPS, { config, log, host, driver });
+        await runSteps(UP_STEPS, { config, log, host, driver }, flags.output === "json");
         await using lab = await connectLab(config);
         const volumes = await importVolumes(lab, dir, manifest, log);
         const result = { file, savedAt: manifest.createdAt, volumes, previousState: kept };
