@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# ruff and mypy on the Python service, and shellcheck on the scripts when it is installed.
+# ruff and mypy on the Python service and the backup daemon, and shellcheck on the scripts when it is installed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/app"
 "$root/.venv/bin/ruff" check .
 "$root/.venv/bin/ruff" format --check .
 "$root/.venv/bin/mypy" swarm_app
+# The backup service's daemon (images/postgres) runs on Debian's Python 3.11: same checks.
+"$root/.venv/bin/ruff" check "$root/images/postgres/backupd.py"
+"$root/.venv/bin/ruff" format --check "$root/images/postgres/backupd.py"
+"$root/.venv/bin/mypy" --strict --ignore-missing-imports "$root/images/postgres/backupd.py"
 if command -v shellcheck >/dev/null; then
   shellcheck -x "$root"/scripts/*.sh "$root"/images/*/*.sh "$root"/app/entrypoint.sh "$root"/.ci/run
 else

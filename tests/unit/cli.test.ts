@@ -2,7 +2,6 @@ import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../lab/config/validate.js";
 import { LabError } from "../../lab/errors.js";
-import { REPO_ROOT } from "../../lab/state/paths.js";
 import { portFree, preflight } from "../../lab/steps/preflight.js";
 import { cli } from "../support/cli.js";
 
