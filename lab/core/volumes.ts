@@ -37,21 +37,34 @@ export async function runOnVolume(
   }
 }
 
-/** Writes the volume's content as a tar file on the host (docker cp from a container never started). */
-export async function exportVolume(
+/** Calls `use` with a container (created, never started) that has the volume on /data. */
+async function withIdle<T>(
+  engine: Engine,
+  image: string,
+  volume: string,
+  lab: string,
+  use: (c: Awaited<ReturnType<typeof scratch>>) => Promise<T>,
+): Promise<T> {
+  const container = await scratch(engine, image, volume, lab);
+  try {
+    return await use(container);
+  } finally {
+    await container.remove({ force: true }).catch(() => {});
+  }
+}
+
+/** Writes the volume's content as a tar file on the host (docker cp from an idle container). */
+export function exportVolume(
   engine: Engine,
   image: string,
   volume: string,
   lab: string,
   file: string,
 ): Promise<void> {
-  const container = await scratch(engine, image, volume, lab);
-  try {
-    const stream = (await container.getArchive({ path: `${MOUNT}/.` })) as NodeJS.ReadableStream;
+  return withIdle(engine, image, volume, lab, async (c) => {
+    const stream = (await c.getArchive({ path: `${MOUNT}/.` })) as NodeJS.ReadableStream;
     await pipeline(stream, createWriteStream(file, { mode: 0o600 }));
-  } finally {
-    await container.remove({ force: true }).catch(() => {});
-  }
+  });
 }
 
 /** Replaces the volume's content with a tar file written by exportVolume. */
@@ -63,13 +76,10 @@ export async function importVolume(
   file: string,
 ): Promise<void> {
   await runOnVolume(engine, image, volume, lab, `rm -rf ${MOUNT}/* ${MOUNT}/.[!.]*`);
-  const container = await scratch(engine, image, volume, lab);
-  try {
-    // The archive's top entry is the folder "." of the export: it unpacks into /data.
-    await container.putArchive(createReadStream(file), { path: MOUNT });
-  } finally {
-    await container.remove({ force: true }).catch(() => {});
-  }
+  // The archive's top entry is the folder "." of the export: it unpacks into /data.
+  await withIdle(engine, image, volume, lab, async (c) => {
+    await c.putArchive(createReadStream(file), { path: MOUNT });
+  });
 }
 
 /** The image a service's tasks run (already on every node that ran one). */

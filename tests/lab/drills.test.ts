@@ -4,6 +4,7 @@ import type { RunningLab } from "../../lab/core/running.js";
 import { runDrill } from "../../lab/drills/run.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import { consoleLog } from "../../lab/runtime/log.js";
+import { cli } from "../support/cli.js";
 import { theLab } from "../support/lab.js";
 
 let lab: RunningLab;
@@ -55,6 +56,10 @@ describe("drills", { timeout: 420_000 }, () => {
     const run = await drill("db-switchover");
     expect(run.measures.lostWrites).toBe(0);
     expect(run.measures.from).not.toBe(run.measures.to);
+    // Backups follow the new primary by themselves (the repository host finds it).
+    const backup = await cli(["backup", "--type", "incr", "-o", "json"]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(JSON.parse(backup.stdout).type).toBe("incr");
   });
 
   it("db-primary: replica promoted, old primary rejoins, 0 acknowledged writes lost", async () => {
