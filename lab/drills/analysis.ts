@@ -64,3 +64,16 @@ export function dataLoss(
     lostBeforeCutoff: lostAt.filter((t) => t < cutoffMs).length,
   };
 }
+
+/**
+ * The last moment (epoch ms) the primary was still writing into `lastArchived` or an earlier
+ * segment: every write acknowledged before it is in the archive. 0 when no sample says so.
+ * Segment names sort in WAL order (timeline, then position).
+ */
+export function archivedUpTo(
+  samples: Array<{ at: number; segment: string }>,
+  lastArchived: string,
+): number {
+  if (!lastArchived) return 0;
+  return samples.filter((s) => s.segment <= lastArchived).reduce((m, s) => Math.max(m, s.at), 0);
+}

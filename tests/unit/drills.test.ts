@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  archivedUpTo,
   dataLoss,
   longestOutage,
   lostWrites,
@@ -48,6 +49,20 @@ describe("drill analysis", () => {
   it("after a restore, a new row reusing a lost id does not hide the loss", () => {
     // id 2 was acknowledged for b, lost, and given again to x by the restored sequence
     expect(lostWrites(["1,a", "2,b"], new Set(["1,a", "2,x"]))).toEqual(["2,b"]);
+  });
+
+  it("the archive holds every write acknowledged while the primary wrote an archived segment", () => {
+    const samples = [
+      { at: 1000, segment: "000000010000000000000004" },
+      { at: 2000, segment: "000000010000000000000005" },
+      { at: 3000, segment: "000000010000000000000005" },
+      { at: 4000, segment: "000000010000000000000006" },
+    ];
+    expect(archivedUpTo(samples, "000000010000000000000005")).toBe(3000);
+    expect(archivedUpTo(samples, "000000010000000000000003")).toBe(0);
+    expect(archivedUpTo(samples, "")).toBe(0);
+    // a later timeline sorts after every segment of the earlier one
+    expect(archivedUpTo(samples, "000000020000000000000001")).toBe(4000);
   });
 
   it("RPO: lost writes, how far back they go, and those the archive had to keep", () => {
