@@ -15,8 +15,8 @@ import type { Drill } from "./types.js";
 
 /** RTO goal of the issue: under 3 minutes on this machine (for 100k users). */
 export const RTO_BUDGET_S = 180;
-/** RPO may exceed archive_timeout by the time it takes to ship the last segment. */
-export const ARCHIVE_SHIP_MARGIN_S = 5;
+/** RPO may exceed archive_timeout by the time it takes to ship the last segment (4-5 s measured). */
+export const ARCHIVE_SHIP_MARGIN_S = 10;
 
 /**
  * Which writes the repository must have kept: the primary's current WAL segment is sampled every
