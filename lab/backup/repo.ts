@@ -6,6 +6,9 @@ import { type Engine, type ExecResult, execResult } from "../runtime/docker.js";
 import { type BackupSet, parseInfo } from "./plan.js";
 
 export const STANZA = "main";
+
+/** Another backup (a scheduled one) holds the repository's lock. */
+export class BackupBusyError extends LabError {}
 const REPO_PATH = "/var/lib/pgbackrest";
 /** pgBackRest exit code when another process holds the stanza's lock (a scheduled backup). */
 const LOCK_ERROR = 50;
@@ -79,7 +82,7 @@ export class BackupRepo {
   async backup(type: BackupSet["type"]): Promise<void> {
     const r = await this.pgbackrest([`--type=${type}`, "--log-level-console=warn", "backup"]);
     if (r.code === LOCK_ERROR) {
-      throw new LabError(
+      throw new BackupBusyError(
         "another backup is running (a scheduled one): the repository allows one at a time",
         "wait for it to end (npm run lab:backups lists it when done) and try again",
         1,

@@ -31,7 +31,7 @@ import {
   recoveryWindow,
   restoreProblems,
 } from "./plan.js";
-import { BackupRepo } from "./repo.js";
+import { BackupBusyError, BackupRepo } from "./repo.js";
 
 export interface RestoreResult {
   target: string;
@@ -148,9 +148,15 @@ export async function restoreCluster(
   );
   let newFullBackupS: number | null = null;
   if (opts.newFullBackup ?? true) {
-    await plan.repo.backup("full");
-    newFullBackupS = since();
-    log.info(`new full backup taken (${newFullBackupS} s)`);
+    try {
+      await plan.repo.backup("full");
+      newFullBackupS = since();
+      log.info(`new full backup taken (${newFullBackupS} s)`);
+    } catch (err) {
+      // The database is back: a backup the schedule started meanwhile does the same job.
+      if (!(err instanceof BackupBusyError)) throw err;
+      log.warn("a scheduled backup is running: it is the first backup of the restored cluster");
+    }
   }
   return {
     target: target.kind === "latest" ? "latest" : iso(target.at),

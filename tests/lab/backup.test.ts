@@ -1,9 +1,11 @@
 /** Backups for real: the scheduled one, one on demand, refusals, and a point-in-time restore. */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memberEngine, sqlOnLeader } from "../../lab/backup/members.js";
 import { leaderOf, patroniCluster } from "../../lab/core/patroni.js";
 import type { RunningLab } from "../../lab/core/running.js";
 import { scaleService } from "../../lab/core/swarm.js";
+import { execResult } from "../../lab/runtime/docker.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { cli } from "../support/cli.js";
 import { dashboardAuth, eventually, theLab } from "../support/lab.js";
@@ -131,6 +133,43 @@ describe("backups", { timeout: 300_000 }, () => {
     }
     await eventually("backup service back", async () =>
       (await cli(["backups"])).code === 0 ? true : undefined,
+    );
+  });
+
+  it("WAL archiving that fails raises WalArchiveFailing; archiving resumes after the fault", async () => {
+    // The fault: pgBackRest's stop file on the primary makes every archive-push fail.
+    const primary = await leader();
+    const { engine } = memberEngine(lab, primary.name);
+    const pgbackrest = (cmd: string) =>
+      execResult(engine, primary.container, ["pgbackrest", "--stanza=main", cmd], "postgres");
+    expect((await pgbackrest("stop")).code).toBe(0);
+    try {
+      await sqlOnLeader(lab, "SELECT txid_current()");
+      await sqlOnLeader(lab, "SELECT pg_switch_wal()");
+      const alert = await eventually(
+        "WalArchiveFailing pending or firing",
+        async () => {
+          const a = await promQuery('ALERTS{alertname="WalArchiveFailing"}');
+          return a.length > 0 ? a : undefined;
+        },
+        90_000,
+      );
+      expect(alert.length).toBe(1);
+    } finally {
+      expect((await pgbackrest("start")).code).toBe(0);
+    }
+    await sqlOnLeader(lab, "SELECT txid_current()");
+    await sqlOnLeader(lab, "SELECT pg_switch_wal()");
+    await eventually(
+      "archiving resumed (last archived after last failed) and the alert gone",
+      async () => {
+        const ok = await promQuery(
+          "lab_wal_last_archived_timestamp_seconds > lab_wal_last_failed_timestamp_seconds",
+        );
+        const alert = await promQuery('ALERTS{alertname="WalArchiveFailing"}');
+        return ok.length === 1 && alert.length === 0 ? true : undefined;
+      },
+      90_000,
     );
   });
 

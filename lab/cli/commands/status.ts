@@ -1,10 +1,30 @@
 /** `lab status`: nodes, services (running/desired), health, URLs. */
 import type { Command } from "commander";
+import { listBackups } from "../../backup/commands.js";
+import { humanAge } from "../../backup/plan.js";
 import { loadConfig } from "../../config/load.js";
-import { connectLab } from "../../core/running.js";
+import { connectLab, type RunningLab } from "../../core/running.js";
 import { collectStatus } from "../../core/status.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 import { outputOption, printJson, table } from "../print.js";
+
+/** The newest backups and archived WAL, in one line (the repository may be down: say so). */
+async function backupSummary(lab: RunningLab) {
+  try {
+    const l = await listBackups(lab);
+    const newest = (type?: string) => l.backups.filter((b) => !type || b.type === type).at(-1);
+    const age = (b?: { ageS: number; label: string }) => (b ? `${humanAge(b.ageS)} ago` : "none");
+    return {
+      count: l.backups.length,
+      newestFull: newest("full")?.stopIso ?? null,
+      newest: newest()?.stopIso ?? null,
+      lastArchivedWal: l.lastArchivedAt,
+      text: `${l.backups.length} in the repository on ${l.node}; newest full ${age(newest("full"))}, newest of any type ${age(newest())}; WAL archived up to ${l.lastArchivedAt ?? "none"}`,
+    };
+  } catch (err) {
+    return { count: null, text: `repository not answering (${(err as Error).message})` };
+  }
+}
 
 export function registerStatus(program: Command): void {
   withConfigOptions(program.command("status").description("show nodes, services, health and URLs"))
@@ -13,7 +33,8 @@ export function registerStatus(program: Command): void {
       const config = loadConfig(flags.config, configInput(flags));
       await using lab = await connectLab(config);
       const s = await collectStatus(lab);
-      if (flags.output === "json") return printJson(s);
+      const backup = await backupSummary(lab);
+      if (flags.output === "json") return printJson({ ...s, backup });
       console.log(
         table(
           ["node", "container", "swarm", "role", "availability"],
@@ -40,6 +61,7 @@ export function registerStatus(program: Command): void {
         ),
       );
       console.log(`health: ${s.health.url} -> ${s.health.status ?? "no answer"} ${s.health.body}`);
+      console.log(`backups: ${backup.text}`);
       console.log(table(["url", ""], Object.entries(s.urls)));
     });
 }
