@@ -122,6 +122,13 @@ export function restoreProblems(
   return [];
 }
 
+/** The backup a restore to `at` starts from (pgBackRest's choice): the newest ended by then. */
+export function chooseBackup(backups: BackupSet[], at: number): BackupSet {
+  const chosen = [...backups].reverse().find((b) => b.stop <= at) ?? backups[0];
+  if (!chosen) throw new Error("internal: chooseBackup needs at least one backup");
+  return chosen;
+}
+
 /** Space a new backup of `type` needs, estimated from the previous ones (and a 20% margin). */
 export function neededBytes(type: BackupSet["type"], backups: BackupSet[]): number {
   const fulls = backups.filter((b) => b.type === "full");

@@ -24,6 +24,7 @@ import {
 } from "./members.js";
 import {
   type BackupSet,
+  chooseBackup,
   iso,
   pgTime,
   type RecoveryWindow,
@@ -90,8 +91,7 @@ export async function planRestore(
       2,
     );
   }
-  const at = target.kind === "time" ? target.at : window.to;
-  const chosen = [...backups].reverse().find((b) => b.stop <= at) ?? (backups[0] as BackupSet);
+  const chosen = chooseBackup(backups, target.kind === "time" ? target.at : window.to);
   return { repo, backups, window, chosen };
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  chooseBackup,
   neededBytes,
   parseInfo,
   parseTargetTime,
@@ -58,6 +59,14 @@ describe("the repository's backups", () => {
       /after the newest archived WAL/,
     );
     expect(restoreProblems({ kind: "time", at: from + 1 }, backups, w)).toEqual([]);
+  });
+
+  it("a restore starts from the newest backup that ended before the target", () => {
+    const [first, second] = backups;
+    if (!first || !second) throw new Error("fixture needs two backups");
+    expect(chooseBackup(backups, second.stop).label).toBe(second.label);
+    expect(chooseBackup(backups, second.stop - 1).label).toBe(first.label);
+    expect(chooseBackup(backups, Number.MAX_SAFE_INTEGER).label).toBe(backups.at(-1)?.label);
   });
 
   it("estimates the room a backup needs from the last full one", () => {
