@@ -85,8 +85,24 @@ export function parseTargetTime(text: string): number {
       : zone.length === 3
         ? `${zone}:00`
         : zone.replace(/^([+-]\d{2})(\d{2})$/, "$1:$2");
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "00"].map(
+    Number,
+  );
+  // Date.parse rolls 2026-02-30 over to March 2: check the calendar first.
+  const daysInMonth = new Date(Date.UTC(year ?? 0, month ?? 0, 0)).getUTCDate();
   const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? "00"}${normalZone}`);
-  if (Number.isNaN(ms)) throw new LabError(`--to "${text}" is not a valid date`, undefined, 2);
+  if (
+    Number.isNaN(ms) ||
+    (month ?? 0) < 1 ||
+    (month ?? 0) > 12 ||
+    (day ?? 0) < 1 ||
+    (day ?? 0) > daysInMonth ||
+    (hour ?? 0) > 23 ||
+    (minute ?? 0) > 59 ||
+    (second ?? 0) > 59
+  ) {
+    throw new LabError(`--to "${text}" is not a valid date`, "check the day, month and time", 2);
+  }
   return Math.floor(ms / 1000);
 }
 

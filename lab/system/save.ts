@@ -115,7 +115,11 @@ export async function openArchive(
   lab: string,
 ): Promise<{ dir: string; manifest: Manifest }> {
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new LabError(`${file} does not exist`, "give the file written by npm run lab:save", 2);
+    throw new LabError(
+      `${file} ${existsSync(file) ? "is not a file" : "does not exist"}`,
+      "give the file written by npm run lab:save",
+      2,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), "swarm-lab-load-"));
   try {

@@ -89,7 +89,14 @@ describe("--to times", () => {
   });
 
   it("refuses what is not a time, with an example", () => {
-    for (const bad of ["yesterday", "2026-11-25", "10:30", "2026-13-45T99:99:00Z"]) {
+    for (const bad of [
+      "yesterday",
+      "2026-11-25",
+      "10:30",
+      "2026-13-45T99:99:00Z",
+      "2026-02-30T10:00:00Z",
+      "2026-11-25T24:00:00Z",
+    ]) {
       expect(() => parseTargetTime(bad)).toThrow(LabError);
     }
   });

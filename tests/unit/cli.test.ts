@@ -90,6 +90,9 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     const missing = await cli(["load", "/nonexistent/lab.tar.gz", "--name", "absentlab"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/does not exist.*lab:save/s);
+    const folder = await cli(["load", "lab", "--name", "absentlab"]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/lab is not a file/);
     const notArchive = await cli(["load", "package.json", "--name", "absentlab"]);
     expect(notArchive.code).toBe(2);
     expect(notArchive.stderr).toMatch(/is not a lab archive/);
@@ -99,6 +102,9 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     const r = await cli(["save", "package.json", "--name", "absentlab"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/package.json exists.*--force/s);
+    const nowhere = await cli(["save", "/nonexistent/dir/lab.tar.gz", "--name", "absentlab"]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/folder of \/nonexistent\/dir\/lab.tar.gz does not exist/);
   });
 
   it("prints the effective configuration as JSON", async () => {

@@ -1,6 +1,6 @@
 /** `lab save <file>` and `lab load <file>`: the lab's state and data volumes, to a file and back. */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { humanBytes } from "../../backup/plan.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/load.js";
@@ -30,6 +30,14 @@ export function registerSave(program: Command): void {
         throw new LabError(
           `${file} exists`,
           "choose another name, or add --force to overwrite it",
+          2,
+        );
+      }
+      // Checked before Prometheus is stopped for the copy.
+      if (!existsSync(dirname(resolve(file)))) {
+        throw new LabError(
+          `the folder of ${file} does not exist`,
+          "create it, or give another path",
           2,
         );
       }
