@@ -1,7 +1,7 @@
 /** The database members as things to stop, wipe and start again (restore, disaster drill). */
 import { leaderOf, MEMBERS, patroniCluster } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
-import { scaleService, secondsUntil } from "../core/swarm.js";
+import { noContainerOf, scaleService, secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
 import { runOnVolume, serviceImage } from "../core/volumes.js";
 import { names } from "../plan/names.js";
@@ -38,11 +38,7 @@ export async function stopMembers(lab: RunningLab, opts: { kill: boolean }): Pro
   }
   const gone = await secondsUntil(async () => {
     for (const m of MEMBERS) {
-      const { engine } = memberEngine(lab, m);
-      const running = await engine.listContainers({
-        filters: { label: [`com.docker.swarm.service.name=${service(lab, m)}`] },
-      });
-      if (running.length > 0) return false;
+      if (!(await noContainerOf(memberEngine(lab, m).engine, service(lab, m)))) return false;
     }
     return true;
   }, 90_000);
@@ -59,12 +55,13 @@ export async function onMemberVolume(
   member: string,
   script: string,
 ): Promise<string> {
-  const { engine } = memberEngine(lab, member);
   return runOnVolume(
-    engine,
-    await serviceImage(lab.manager(), service(lab, member)),
-    `${service(lab, member)}data`,
-    lab.config.name,
+    {
+      engine: memberEngine(lab, member).engine,
+      image: await serviceImage(lab.manager(), service(lab, member)),
+      volume: `${service(lab, member)}data`,
+      lab: lab.config.name,
+    },
     script,
   );
 }

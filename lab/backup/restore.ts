@@ -8,6 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { leaderOf, MEMBERS, patroniCluster } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
+import { secondsUntil } from "../core/swarm.js";
 import { LabError } from "../errors.js";
 import { execIn } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
@@ -52,18 +53,19 @@ async function archiveNow(lab: RunningLab, log: Log): Promise<number | null> {
   await sqlOnLeader(lab, "SELECT txid_current()");
   const segment = (await sqlOnLeader(lab, "SELECT pg_walfile_name(pg_switch_wal())")).trim();
   const at = Math.floor(Date.now() / 1000);
-  for (let i = 0; i < 60; i++) {
-    const done = (
-      await sqlOnLeader(
-        lab,
-        `SELECT coalesce(last_archived_wal >= '${segment}', false) FROM pg_stat_archiver`,
-      )
-    ).trim();
-    if (done === "t") {
-      log.info(`current WAL archived (${segment})`);
-      return at;
-    }
-    await new Promise((r) => setTimeout(r, 500));
+  const archived = await secondsUntil(
+    async () =>
+      (
+        await sqlOnLeader(
+          lab,
+          `SELECT coalesce(last_archived_wal >= '${segment}', false) FROM pg_stat_archiver`,
+        )
+      ).trim() === "t",
+    30_000,
+  );
+  if (archived !== null) {
+    log.info(`current WAL archived (${segment})`);
+    return at;
   }
   log.warn(`WAL segment ${segment} was not archived within 30 s: the newest writes may be missing`);
   return null;
@@ -115,13 +117,11 @@ export async function restoreCluster(
   const wipe = opts.wipeAll
     ? "rm -rf /data/* /data/.[!.]*"
     : "rm -rf /data/pgdata /data/restore-target";
-  for (const m of MEMBERS) await onMemberVolume(lab, m, wipe);
   const first = MEMBERS[0] as string;
-  await onMemberVolume(
-    lab,
-    first,
-    `echo '${targetText}' > /data/restore-target && chown postgres:postgres /data/restore-target`,
-  );
+  // The first member's volume also gets the marker that makes it bootstrap from the repository.
+  const marker = `echo '${targetText}' > /data/restore-target && chown postgres:postgres /data/restore-target`;
+  for (const m of MEMBERS)
+    await onMemberVolume(lab, m, m === first ? `${wipe} && ${marker}` : wipe);
   await clearClusterKeys(lab);
   log.info("data removed, cluster keys cleared in etcd");
   await startMember(lab, first);

@@ -29,6 +29,12 @@ export async function secondsUntil(
   return null;
 }
 
+/** True when no container of `service` runs on this engine (a node's). */
+export async function noContainerOf(engine: Engine, service: string): Promise<boolean> {
+  const label = `com.docker.swarm.service.name=${service}`;
+  return (await engine.listContainers({ filters: { label: [label] } })).length === 0;
+}
+
 /** Sets a replicated service's replica count (what `docker service scale` does). */
 export async function scaleService(
   engine: Engine,

@@ -5,47 +5,33 @@ import type { Engine } from "../runtime/docker.js";
 
 const MOUNT = "/data";
 
-async function scratch(engine: Engine, image: string, volume: string, lab: string, cmd?: string) {
-  return engine.createContainer({
-    Image: image,
+/** A volume on one node, and an image already there to mount it with. */
+export interface VolumeRef {
+  engine: Engine;
+  image: string;
+  volume: string;
+  /** lab name, for the throwaway containers' labels */
+  lab: string;
+}
+
+function scratch(v: VolumeRef, cmd = "true") {
+  return v.engine.createContainer({
+    Image: v.image,
     Entrypoint: ["sh", "-c"],
-    Cmd: [cmd ?? "true"],
+    Cmd: [cmd],
     User: "0",
-    Labels: { "lab.name": lab, "lab.kind": "scratch" },
-    HostConfig: { Binds: [`${volume}:${MOUNT}`] },
+    Labels: { "lab.name": v.lab, "lab.kind": "scratch" },
+    HostConfig: { Binds: [`${v.volume}:${MOUNT}`] },
   });
 }
 
-/** Runs a shell script as root with the volume on /data; returns its output, fails on non-zero. */
-export async function runOnVolume(
-  engine: Engine,
-  image: string,
-  volume: string,
-  lab: string,
-  script: string,
-): Promise<string> {
-  const container = await scratch(engine, image, volume, lab, script);
-  try {
-    await container.start();
-    const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = (await container.logs({ stdout: true, stderr: true })).toString();
-    if (StatusCode !== 0)
-      throw new Error(`on volume ${volume}: "${script}" exited ${StatusCode}: ${logs}`);
-    return logs;
-  } finally {
-    await container.remove({ force: true }).catch(() => {});
-  }
-}
-
-/** Calls `use` with a container (created, never started) that has the volume on /data. */
-async function withIdle<T>(
-  engine: Engine,
-  image: string,
-  volume: string,
-  lab: string,
+/** Calls `use` with a container holding the volume on /data, and removes it afterwards. */
+async function withScratch<T>(
+  v: VolumeRef,
+  cmd: string | undefined,
   use: (c: Awaited<ReturnType<typeof scratch>>) => Promise<T>,
 ): Promise<T> {
-  const container = await scratch(engine, image, volume, lab);
+  const container = await scratch(v, cmd);
   try {
     return await use(container);
   } finally {
@@ -53,31 +39,31 @@ async function withIdle<T>(
   }
 }
 
+/** Runs a shell script as root with the volume on /data; returns its output, fails on non-zero. */
+export function runOnVolume(v: VolumeRef, script: string): Promise<string> {
+  return withScratch(v, script, async (container) => {
+    await container.start();
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = (await container.logs({ stdout: true, stderr: true })).toString();
+    if (StatusCode !== 0)
+      throw new Error(`on volume ${v.volume}: "${script}" exited ${StatusCode}: ${logs}`);
+    return logs;
+  });
+}
+
 /** Writes the volume's content as a tar file on the host (docker cp from an idle container). */
-export function exportVolume(
-  engine: Engine,
-  image: string,
-  volume: string,
-  lab: string,
-  file: string,
-): Promise<void> {
-  return withIdle(engine, image, volume, lab, async (c) => {
+export function exportVolume(v: VolumeRef, file: string): Promise<void> {
+  return withScratch(v, undefined, async (c) => {
     const stream = (await c.getArchive({ path: `${MOUNT}/.` })) as NodeJS.ReadableStream;
     await pipeline(stream, createWriteStream(file, { mode: 0o600 }));
   });
 }
 
 /** Replaces the volume's content with a tar file written by exportVolume. */
-export async function importVolume(
-  engine: Engine,
-  image: string,
-  volume: string,
-  lab: string,
-  file: string,
-): Promise<void> {
-  await runOnVolume(engine, image, volume, lab, `rm -rf ${MOUNT}/* ${MOUNT}/.[!.]*`);
+export async function importVolume(v: VolumeRef, file: string): Promise<void> {
+  await runOnVolume(v, `rm -rf ${MOUNT}/* ${MOUNT}/.[!.]*`);
   // The archive's top entry is the folder "." of the export: it unpacks into /data.
-  await withIdle(engine, image, volume, lab, async (c) => {
+  await withScratch(v, undefined, async (c) => {
     await c.putArchive(createReadStream(file), { path: MOUNT });
   });
 }

@@ -20,11 +20,10 @@ import { join } from "node:path";
 import * as tar from "tar";
 import { DEFAULT_CONFIG_FILE } from "../config/load.js";
 import type { RunningLab } from "../core/running.js";
-import { scaleService, secondsUntil } from "../core/swarm.js";
-import { exportVolume, importVolume, serviceImage } from "../core/volumes.js";
+import { noContainerOf, scaleService, secondsUntil } from "../core/swarm.js";
+import { exportVolume, importVolume, serviceImage, type VolumeRef } from "../core/volumes.js";
 import { LabError } from "../errors.js";
 import { placements } from "../plan/nodes.js";
-import type { Engine } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import { stateDir } from "../state/paths.js";
 import {
@@ -36,7 +35,7 @@ import {
 } from "./manifest.js";
 
 type Saved = (typeof SAVED_VOLUMES)[number];
-type VolumeWork = (engine: Engine, image: string, volume: string) => Promise<void>;
+type VolumeWork = (volume: VolumeRef) => Promise<void>;
 
 /** Stops the volume's service, runs `work` on its node, starts it again (even on failure). */
 async function withServiceStopped(lab: RunningLab, v: Saved, work: VolumeWork): Promise<void> {
@@ -48,13 +47,9 @@ async function withServiceStopped(lab: RunningLab, v: Saved, work: VolumeWork): 
   const engine = lab.driver.engine(node);
   await scaleService(manager, service, 0);
   try {
-    const label = `com.docker.swarm.service.name=${service}`;
-    const stopped = await secondsUntil(
-      async () => (await engine.listContainers({ filters: { label: [label] } })).length === 0,
-      60_000,
-    );
+    const stopped = await secondsUntil(() => noContainerOf(engine, service), 60_000);
     if (stopped === null) throw new LabError(`${service} did not stop within 60 s`);
-    await work(engine, image, `${lab.config.name}_${v.volume}`);
+    await work({ engine, image, volume: `${lab.config.name}_${v.volume}`, lab: lab.config.name });
   } finally {
     await scaleService(manager, service, 1);
   }
@@ -84,14 +79,8 @@ export async function saveLab(
     const volumes: string[] = [];
     for (const v of SAVED_VOLUMES) {
       log.info(`saving volume ${v.volume} (${v.service} stops for the copy)`);
-      await withServiceStopped(lab, v, (engine, image, volume) =>
-        exportVolume(
-          engine,
-          image,
-          volume,
-          lab.config.name,
-          join(staging, "volumes", `${v.volume}.tar`),
-        ),
+      await withServiceStopped(lab, v, (ref) =>
+        exportVolume(ref, join(staging, "volumes", `${v.volume}.tar`)),
       );
       volumes.push(v.volume);
     }
@@ -166,8 +155,8 @@ export async function importVolumes(
   const done: string[] = [];
   for (const v of SAVED_VOLUMES.filter((s) => manifest.volumes.includes(s.volume))) {
     log.info(`loading volume ${v.volume} (${v.service} stops for the copy)`);
-    await withServiceStopped(lab, v, (engine, image, volume) =>
-      importVolume(engine, image, volume, lab.config.name, join(dir, "volumes", `${v.volume}.tar`)),
+    await withServiceStopped(lab, v, (ref) =>
+      importVolume(ref, join(dir, "volumes", `${v.volume}.tar`)),
     );
     done.push(v.volume);
   }

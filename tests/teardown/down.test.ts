@@ -1,13 +1,9 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../lab/config/load.js";
 import { LABEL_LAB } from "../../lab/plan/names.js";
 import { hostEngine } from "../../lab/runtime/docker.js";
-import { REPO_ROOT } from "../../lab/state/paths.js";
+import { cli } from "../support/cli.js";
 import { saveLoadRoundTrip } from "./save-load.js";
-
-const run = promisify(execFile);
 
 describe("lab save and load", () => {
   saveLoadRoundTrip();
@@ -27,11 +23,8 @@ describe("lab down", () => {
       Labels: { bystander: "1" },
     });
     try {
-      const { stdout } = await run(
-        "npx",
-        ["tsx", "lab/cli/main.ts", "down", "--keep-images", "-o", "json"],
-        { cwd: REPO_ROOT },
-      );
+      const { code, stdout } = await cli(["down", "--keep-images", "-o", "json"]);
+      expect(code).toBe(0);
       const removed = JSON.parse(stdout) as { containers: string[] };
       expect(removed.containers).toEqual(
         expect.arrayContaining([`${config.name}-edge`, `${config.name}-node-1`]),
@@ -40,11 +33,7 @@ describe("lab down", () => {
       expect((await host.listVolumes({ filters: byLabel })).Volumes ?? []).toEqual([]);
       expect(await host.listNetworks({ filters: byLabel })).toEqual([]);
       expect((await bystander.inspect()).Id).toBeTruthy();
-      const again = await run(
-        "npx",
-        ["tsx", "lab/cli/main.ts", "down", "--keep-images", "-o", "json"],
-        { cwd: REPO_ROOT },
-      );
+      const again = await cli(["down", "--keep-images", "-o", "json"]);
       expect(JSON.parse(again.stdout).containers).toEqual([]);
     } finally {
       await bystander.remove({ force: true });
