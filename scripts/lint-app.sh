@@ -10,6 +10,10 @@ cd "$root/app"
 "$root/.venv/bin/ruff" check "$root/images/postgres/backupd.py"
 "$root/.venv/bin/ruff" format --check "$root/images/postgres/backupd.py"
 "$root/.venv/bin/mypy" --strict --ignore-missing-imports "$root/images/postgres/backupd.py"
+# The offline set's node agent, likewise (its tests are typed more loosely: fixtures).
+"$root/.venv/bin/ruff" check "$root/images/logship"
+"$root/.venv/bin/ruff" format --check "$root/images/logship"
+"$root/.venv/bin/mypy" --strict "$root/images/logship/logship.py"
 if command -v shellcheck >/dev/null; then
   shellcheck -x "$root"/scripts/*.sh "$root"/images/*/*.sh "$root"/app/entrypoint.sh "$root"/.ci/run
 else

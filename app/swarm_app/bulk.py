@@ -25,7 +25,15 @@ class ImportFormatError(ValueError):
 
 
 def _csv_rows(text: str) -> list[dict[str, object]]:
-    reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_csv(text)
+    except csv.Error as exc:
+        raise ImportFormatError(f"body is not valid CSV: {exc}") from None
+
+
+def _read_csv(text: str) -> list[dict[str, object]]:
+    # newline="": the csv module handles \r and \r\n itself (a lone \r is a line end, not an error).
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if "email" not in header:
         raise ImportFormatError(

@@ -85,3 +85,11 @@ def test_export_csv_round_trip(client: TestClient) -> None:
         ("q@x.org", "Q"),
         ("p@x.org", "Pat, Jr"),
     ]
+
+
+def test_csv_with_a_lone_carriage_return_is_a_4xx_not_a_500(client: TestClient) -> None:
+    # Found by the fuzz test: "\r0" made the csv module raise (500) before the fix.
+    r = _import(client, "\r0")
+    assert r.status_code in (400, 422), r.text
+    r = _import(client, 'email,full_name\r"a@x.org,A\r')
+    assert 400 <= r.status_code < 500, r.text

@@ -35,6 +35,8 @@ def admin_headers(api_schema) -> dict[str, str]:  # type: ignore[no-untyped-def]
 @settings(
     max_examples=int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40")),
     deadline=None,
+    # Deterministic in `npm test`; `npm run fuzz:app` runs a longer random search.
+    derandomize=os.environ.get("SCHEMATHESIS_RANDOM") != "1",
     suppress_health_check=list(HealthCheck),
 )
 def test_no_server_errors(case, admin_headers) -> None:  # type: ignore[no-untyped-def]

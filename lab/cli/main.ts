@@ -6,6 +6,7 @@ import { registerBackup } from "./commands/backup.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDown } from "./commands/down.js";
 import { registerDrill } from "./commands/drill.js";
+import { registerLogs } from "./commands/logs.js";
 import { registerSave } from "./commands/save.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDrill(program);
   registerBackup(program);
   registerSave(program);
+  registerLogs(program);
   return program;
 }
 

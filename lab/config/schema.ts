@@ -18,6 +18,21 @@ export function durationSeconds(text: string): number {
   return Number(text.slice(0, -1)) * UNIT_S[text.slice(-1) as keyof typeof UNIT_S];
 }
 
+const days = z.string().regex(/^[1-9][0-9]{0,3}d$/, {
+  message: 'must be whole days, e.g. "7d" (log stores keep and drop data by the day)',
+});
+const sizeMiB = z.number().int().min(64).max(1_048_576);
+
+const store = (what: string, retention: string, maxSizeMiB: number) =>
+  z
+    .strictObject({
+      retention: days.default(retention).describe(`How long ${what} are kept`),
+      maxSizeMiB: sizeMiB
+        .default(maxSizeMiB)
+        .describe(`Disk cap of the ${what} store in MiB: the oldest data goes first beyond it`),
+    })
+    .default({ retention, maxSizeMiB });
+
 export const ConfigSchema = z.strictObject({
   name: z
     .string()
@@ -67,6 +82,15 @@ export const ConfigSchema = z.strictObject({
         .describe("Postgres archive_timeout: the most data (in seconds) a total loss can take"),
     })
     .default({ full: "24h", diff: "1h", retentionFull: 2, archiveTimeoutS: 60 }),
+  observability: z
+    .strictObject({
+      logs: store("logs", "7d", 2048),
+      metrics: store("metrics", "7d", 2048),
+    })
+    .default({
+      logs: { retention: "7d", maxSizeMiB: 2048 },
+      metrics: { retention: "7d", maxSizeMiB: 2048 },
+    }),
 });
 
 export type LabConfig = z.infer<typeof ConfigSchema>;

@@ -1,7 +1,8 @@
+import type { ImageSet } from "../images/plan.js";
 /** What `status` reports, as data. */
 import { patroniCluster } from "./patroni.js";
 import type { RunningLab } from "./running.js";
-import { labUrls } from "./urls.js";
+import { type LabUrls, labUrls } from "./urls.js";
 
 export interface LabStatus {
   lab: string;
@@ -22,7 +23,7 @@ export interface LabStatus {
     timeline: number | null;
     node: string;
   }>;
-  urls: Record<string, string>;
+  urls: LabUrls;
 }
 
 interface SwarmNode {
@@ -31,6 +32,13 @@ interface SwarmNode {
   Spec: { Role: string; Availability: string };
   ManagerStatus?: { Leader?: boolean; Reachability?: string };
   ID: string;
+}
+
+/** Which image set's observability services run (VictoriaLogs offline, Grafana official). */
+function observabilitySet(services: string[]): ImageSet | undefined {
+  if (services.some((n) => n.endsWith("_victorialogs"))) return "offline";
+  if (services.some((n) => n.endsWith("_grafana"))) return "official";
+  return undefined;
 }
 
 export async function collectStatus(lab: RunningLab): Promise<LabStatus> {
@@ -106,6 +114,6 @@ export async function collectStatus(lab: RunningLab): Promise<LabStatus> {
     services: services.sort((a, b) => a.name.localeCompare(b.name)),
     health,
     database,
-    urls: labUrls(lab.config),
+    urls: labUrls(lab.config, observabilitySet(services.map((v) => v.name))),
   };
 }

@@ -1,7 +1,17 @@
-/** Pure: the lab's public URLs. */
+/** Pure: the lab's public URLs; the observability console depends on the image set. */
 import type { LabConfig } from "../config/schema.js";
+import type { ImageSet } from "../images/plan.js";
 
-export function labUrls(config: LabConfig) {
+export interface LabUrls {
+  app: string;
+  docs: string;
+  traefik: string;
+  prometheus: string;
+  logs?: string;
+  grafana?: string;
+}
+
+export function labUrls(config: LabConfig, set?: ImageSet): LabUrls {
   const port = config.ports.https === 443 ? "" : `:${config.ports.https}`;
   const url = (name: string, path = "/") => `https://${name}.${config.domain}${port}${path}`;
   return {
@@ -9,5 +19,7 @@ export function labUrls(config: LabConfig) {
     docs: url("app", "/docs"),
     traefik: url("traefik", "/dashboard/"),
     prometheus: url("prometheus"),
+    ...(set === "offline" ? { logs: url("logs", "/select/vmui/") } : {}),
+    ...(set === "official" ? { grafana: url("grafana") } : {}),
   };
 }

@@ -6,6 +6,7 @@ import type { RunningLab } from "../core/running.js";
 import { collectStatus } from "../core/status.js";
 import { LabError } from "../errors.js";
 import type { Log } from "../runtime/log.js";
+import { annotateRun } from "./annotate.js";
 import { DRILLS } from "./index.js";
 import { type DrillSummary, renderRun, renderSummary, summarizeRuns } from "./report.js";
 import type { DrillOptions, DrillRun } from "./types.js";
@@ -66,6 +67,9 @@ export async function runDrill(
       });
       run.passed = run.checks.every((c) => c.ok);
       results.push(run);
+      await annotateRun(lab, run, log).catch((e) =>
+        log.warn(`drill annotations not written: ${(e as Error).message}`),
+      );
       for (const c of run.checks) log.info(`  ${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`);
     } finally {
       for (const restore of restores.reverse())

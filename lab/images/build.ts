@@ -11,7 +11,12 @@ import {
   type ImageSpec,
   PYTHON_BASE_IMAGE,
 } from "./plan.js";
-import { importDebianBase, prepareTraefikBinary, prepareWheels } from "./prepare.js";
+import {
+  importDebianBase,
+  prepareTraefikBinary,
+  prepareVictoriaLogsBinary,
+  prepareWheels,
+} from "./prepare.js";
 
 export async function imageExists(engine: Engine, ref: string): Promise<boolean> {
   try {
@@ -88,6 +93,7 @@ export async function makeImage(engine: Engine, spec: ImageSpec): Promise<string
   }
   if (spec.source.prepare === "wheels") await prepareWheels();
   if (spec.source.prepare === "traefik-binary") await prepareTraefikBinary();
+  if (spec.source.prepare === "victorialogs-binary") await prepareVictoriaLogsBinary();
   await dockerBuild(spec.ref, spec.source.context, spec.source.args, spec.key);
   const image = engine.getImage(spec.ref);
   const id = await image

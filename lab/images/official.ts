@@ -4,10 +4,21 @@ export const OFFICIAL = {
   prometheus: "prom/prometheus:v2.55.1",
   debian: "debian:bookworm-slim",
   python: "python:3.11-slim-bookworm",
+  grafana: "grafana/grafana:12.3.0",
+  loki: "grafana/loki:3.5.8",
+  alloy: "grafana/alloy:v1.11.3",
+  cadvisor: "gcr.io/cadvisor/cadvisor:v0.52.1",
+  nodeExporter: "prom/node-exporter:v1.10.2",
 } as const;
 
 /** Version of the Traefik Go module compiled for the offline set (same as the pinned image). */
 export const TRAEFIK_MODULE = { path: "github.com/traefik/traefik/v3", version: "v3.6.12" };
+
+/** VictoriaLogs (Apache-2.0), the offline set's log store, compiled from its Go module. */
+export const VICTORIALOGS_MODULE = {
+  path: "github.com/VictoriaMetrics/VictoriaLogs",
+  version: "v1.52.1",
+};
 
 /** Where `auto` looks to decide whether upstream images can be pulled. */
 export const UPSTREAM_REGISTRY_PROBE = "https://registry-1.docker.io/v2/";

@@ -2,8 +2,23 @@
 import { OFFICIAL } from "./official.js";
 
 export type ImageSet = "official" | "offline";
-export type ImageKey = "node" | "edge" | "app" | "postgres" | "etcd" | "prometheus" | "traefik";
-export type Prepare = "wheels" | "traefik-binary";
+export type ImageKey =
+  | "node"
+  | "edge"
+  | "app"
+  | "postgres"
+  | "etcd"
+  | "prometheus"
+  | "traefik"
+  | "node-exporter"
+  | "postgres-exporter"
+  | "victorialogs"
+  | "logship"
+  | "grafana"
+  | "loki"
+  | "alloy"
+  | "cadvisor";
+export type Prepare = "wheels" | "traefik-binary" | "victorialogs-binary";
 
 export interface ImageSpec {
   key: ImageKey;
@@ -45,18 +60,36 @@ export function planImages(set: ImageSet): ImageSpec[] {
     build("app", "app", { PYTHON_BASE: python }, true, "wheels"),
     build("postgres", "images/postgres", { BASE: debian }, true),
     build("etcd", "images/etcd", { BASE: debian }, true),
+    // Built in both sets: its entrypoint reads the monitor password from a Docker secret.
+    build("postgres-exporter", "images/postgres-exporter", { BASE: debian }, true),
   ];
+  const pull = (key: ImageKey, ref: string): ImageSpec => ({
+    key,
+    ref,
+    source: { kind: "pull" },
+    inStack: true,
+  });
   if (set === "official") {
     return [
       ...common,
-      { key: "prometheus", ref: OFFICIAL.prometheus, source: { kind: "pull" }, inStack: true },
-      { key: "traefik", ref: OFFICIAL.traefik, source: { kind: "pull" }, inStack: true },
+      pull("prometheus", OFFICIAL.prometheus),
+      pull("traefik", OFFICIAL.traefik),
+      pull("node-exporter", OFFICIAL.nodeExporter),
+      pull("grafana", OFFICIAL.grafana),
+      pull("loki", OFFICIAL.loki),
+      pull("alloy", OFFICIAL.alloy),
+      pull("cadvisor", OFFICIAL.cadvisor),
     ];
   }
+  // Grafana, Loki, Alloy and cAdvisor cannot be had here (AGPL or not served): permissive
+  // stand-ins, named in the README. Exporters come from Debian's packages.
   return [
     ...common,
     build("prometheus", "prometheus", { BASE: debian }, true),
     build("traefik", "traefik", { BASE: debian }, true, "traefik-binary"),
+    build("node-exporter", "images/node-exporter", { BASE: debian }, true),
+    build("victorialogs", "images/victorialogs", { BASE: debian }, true, "victorialogs-binary"),
+    build("logship", "images/logship", { BASE: debian }, true),
   ];
 }
 

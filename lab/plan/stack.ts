@@ -37,13 +37,34 @@ export function interpolate(value: unknown, vars: StackVars, missing: Set<string
   return value;
 }
 
+const MERGED = ["services", "networks", "volumes", "configs", "secrets"] as const;
+
+/** Pure: the base template with the image set's additions; a name defined twice is an error. */
+export function mergeTemplates(docs: Doc[]): Doc {
+  const [base = {}, ...extras] = docs;
+  const out: Doc = { ...base };
+  for (const extra of extras) {
+    for (const section of MERGED) {
+      const add = (extra[section] ?? {}) as Doc;
+      const have = (out[section] ?? {}) as Doc;
+      const twice = Object.keys(add).filter((k) => k in have);
+      if (twice.length > 0) {
+        throw new StackTemplateError(`${section} defined twice in the stack templates: ${twice}`);
+      }
+      if (Object.keys(add).length > 0) out[section] = { ...have, ...add };
+    }
+  }
+  return out;
+}
+
 export function renderStack(
-  templateText: string,
+  templateText: string | string[],
   stack: string,
   vars: StackVars,
   resolveFile: FileResolver,
 ): Doc {
-  const template = parse(templateText, { merge: true }) as Doc;
+  const texts = Array.isArray(templateText) ? templateText : [templateText];
+  const template = mergeTemplates(texts.map((t) => parse(t, { merge: true }) as Doc));
   const missing = new Set<string>();
   const doc = interpolate(template, { ...vars, STACK: stack }, missing) as Doc;
   if (missing.size > 0) {

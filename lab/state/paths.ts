@@ -25,6 +25,7 @@ export const statePaths = (dir = stateDir()) => ({
   appJwtSecret: `${dir}/secrets/app-jwt-secret`,
   appAdminPassword: `${dir}/secrets/app-admin-password`,
   pgMonitorPassword: `${dir}/secrets/pg-monitor-password`,
+  grafanaAdminPassword: `${dir}/secrets/grafana-admin-password`,
   stackFile: `${dir}/stack.yml`,
   edgeConfig: `${dir}/edge/haproxy.cfg`,
   build: `${dir}/build`,

@@ -10,7 +10,7 @@ export const DASHBOARD_USER = "admin";
 /** pgBackRest's hosts (Swarm service names) and the client name its TLS servers let in. */
 export const PGBACKREST_HOSTS = ["backup", "pg1", "pg2"];
 export const PGBACKREST_CLIENT = "pgbackrest";
-export const ROUTED_SERVICES = ["app", "traefik", "prometheus", "grafana", "alertmanager"];
+export const ROUTED_SERVICES = ["app", "traefik", "prometheus", "grafana", "alertmanager", "logs"];
 
 function writePrivate(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -68,6 +68,7 @@ export async function ensureState(
   ensureFile(p.appJwtSecret, () => randomBytes(48).toString("base64url"));
   ensureFile(p.appAdminPassword, password);
   ensureFile(p.pgMonitorPassword, password);
+  ensureFile(p.grafanaAdminPassword, password);
   return { caCreated, certIssued };
 }
 
@@ -90,5 +91,13 @@ export function dashboardCredentials(dir?: string): { user: string; password: st
   return {
     user: DASHBOARD_USER,
     password: readFileSync(statePaths(dir).dashboardPassword, "utf8").trim(),
+  };
+}
+
+/** Grafana's admin (official image set). */
+export function grafanaCredentials(dir?: string): { user: string; password: string } {
+  return {
+    user: "admin",
+    password: readFileSync(statePaths(dir).grafanaAdminPassword, "utf8").trim(),
   };
 }

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { LabConfig } from "../config/schema.js";
-import type { ImageSpec } from "../images/plan.js";
+import type { ImageSet, ImageSpec } from "../images/plan.js";
 import { names } from "../plan/names.js";
 import { type FileResolver, renderStack, stackToYaml } from "../plan/stack.js";
 import { stackVars } from "../plan/vars.js";
@@ -12,6 +12,8 @@ import { REPO_ROOT, stateDir, statePaths } from "../state/paths.js";
 import { need, type Step } from "./context.js";
 
 export const STACK_TEMPLATE = join(REPO_ROOT, "compose/lab.yml");
+/** What each image set adds to the stack (its observability services). */
+export const stackOverlay = (set: ImageSet) => join(REPO_ROOT, `compose/observability.${set}.yml`);
 
 export function resolveFromDisk(file: string) {
   const path = isAbsolute(file) ? file : join(REPO_ROOT, file);
@@ -26,11 +28,12 @@ export function resolveIfPresent(file: string) {
 
 export function renderLabStack(
   config: LabConfig,
+  set: ImageSet,
   images: ImageSpec[],
   resolve: FileResolver = resolveFromDisk,
 ) {
   return renderStack(
-    readFileSync(STACK_TEMPLATE, "utf8"),
+    [readFileSync(STACK_TEMPLATE, "utf8"), readFileSync(stackOverlay(set), "utf8")],
     names.stack(config.name),
     stackVars(config, images, stateDir()),
     resolve,
@@ -40,7 +43,11 @@ export function renderLabStack(
 export const deployStack: Step = {
   title: "Deploying the stack",
   async run(ctx, report) {
-    const doc = renderLabStack(ctx.config, need(ctx.images, "images"));
+    const doc = renderLabStack(
+      ctx.config,
+      need(ctx.imageSet, "image set"),
+      need(ctx.images, "images"),
+    );
     ctx.stackDoc = doc;
     const file = statePaths().stackFile;
     mkdirSync(dirname(file), { recursive: true });

@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../lab/config/validate.js";
 import { LabError } from "../../lab/errors.js";
@@ -56,6 +59,24 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     expect(r.stderr).toMatch(
       /unknown drill "meteor".*app-replica, db-primary, db-switchover, disaster, node-down/s,
     );
+  });
+
+  it("lab:logs with a --since that is not a duration, before connecting", async () => {
+    const r = await cli(["logs", "app", "--since", "yesterday"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--since "yesterday" is not a duration.*\n.*e\.g\. --since 10m/);
+    const noService = await cli(["logs"]);
+    expect(noService.code).toBe(2);
+    expect(noService.stderr).toMatch(/missing required argument 'service'/);
+  });
+
+  it("a retention that is not whole days in the configuration file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const file = join(dir, "swarm-lab.yaml");
+    writeFileSync(file, "observability: { logs: { retention: 36h } }\n");
+    const r = await cli(["up", "--dry-run", "-c", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/observability\.logs\.retention: must be whole days/);
   });
 
   it("a drill on a lab that is not running refuses before doing anything", async () => {

@@ -25,6 +25,10 @@ describe("config", () => {
         app: { replicas: 3 },
         database: { synchronous: true },
         backup: { full: "24h", diff: "1h", retentionFull: 2, archiveTimeoutS: 60 },
+        observability: {
+          logs: { retention: "7d", maxSizeMiB: 2048 },
+          metrics: { retention: "7d", maxSizeMiB: 2048 },
+        },
       },
     });
   });
@@ -40,6 +44,19 @@ describe("config", () => {
       retentionFull: 3,
       archiveTimeoutS: 120,
     });
+    expect(config.observability).toEqual({
+      logs: { retention: "3d", maxSizeMiB: 512 },
+      metrics: { retention: "14d", maxSizeMiB: 4096 },
+    });
+  });
+
+  it("refuses a retention that is not whole days, a tiny cap and unknown observability keys", () => {
+    const r = validateConfig(parse(readFileSync(fixture("invalid-observability.yaml"), "utf8")));
+    const errors = r.ok ? [] : r.errors;
+    expect(errors.find((e) => e.startsWith("observability.logs.retention:"))).toMatch(/whole days/);
+    expect(errors.find((e) => e.startsWith("observability.logs.maxSizeMiB:"))).toMatch(/64/);
+    expect(errors.find((e) => e.startsWith("observability.metrics:"))).toMatch(/sizeMiB/);
+    expect(errors.find((e) => e.startsWith("observability:"))).toMatch(/traces/);
   });
 
   it("reports every problem with its path, not only the first", () => {

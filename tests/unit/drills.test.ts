@@ -144,3 +144,29 @@ describe("drill options", () => {
     expect(drillOptionProblems({ ...ok, writers: 0 }, 3)).toHaveLength(1);
   });
 });
+
+describe("drill annotations (Grafana, official set)", () => {
+  it("puts each event at the moment it happened, tagged with the drill", async () => {
+    const { annotationsOf } = await import("../../lab/drills/annotate.js");
+    const run = {
+      drill: "db-primary",
+      startedAt: "2026-11-26T12:00:00.000Z",
+      events: [
+        { atS: 20, what: "fault injected" },
+        { atS: 41.5, what: "recovered" },
+      ],
+    } as unknown as DrillRun;
+    expect(annotationsOf(run)).toEqual([
+      {
+        time: Date.parse("2026-11-26T12:00:20Z"),
+        tags: ["drill", "db-primary"],
+        text: "drill db-primary: fault injected",
+      },
+      {
+        time: Date.parse("2026-11-26T12:00:41.500Z"),
+        tags: ["drill", "db-primary"],
+        text: "drill db-primary: recovered",
+      },
+    ]);
+  });
+});

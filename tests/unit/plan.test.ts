@@ -84,14 +84,26 @@ describe("planImages", () => {
       if (i.source.kind === "build") expect(i.source.args).not.toContain(OFFICIAL.debian);
   });
 
-  it("official pulls the pinned upstream Traefik and Prometheus", () => {
+  it("official pulls the pinned upstream images, the observability plane included", () => {
     const images = planImages("official");
     expect(
       images
         .filter((i) => i.source.kind === "pull")
         .map((i) => i.ref)
         .sort(),
-    ).toEqual([OFFICIAL.prometheus, OFFICIAL.traefik].sort());
+    ).toEqual(
+      [
+        OFFICIAL.prometheus,
+        OFFICIAL.traefik,
+        OFFICIAL.grafana,
+        OFFICIAL.loki,
+        OFFICIAL.alloy,
+        OFFICIAL.cadvisor,
+        OFFICIAL.nodeExporter,
+      ].sort(),
+    );
+    // Pinned: a tag on every reference, never "latest".
+    for (const ref of Object.values(OFFICIAL)) expect(ref, ref).toMatch(/:(?!latest$)[\w.-]+$/);
   });
 
   it("every lab-built image has its Dockerfile, shared by both sets", () => {
@@ -101,11 +113,11 @@ describe("planImages", () => {
           expect(existsSync(join(REPO_ROOT, i.source.context, "Dockerfile")), i.ref).toBe(true);
       }
     }
+    // The offline set builds its own stand-ins for what the official set pulls.
+    const standIns = ["traefik", "prometheus", "node-exporter", "victorialogs", "logship"];
     const ctx = (set: "official" | "offline") =>
       planImages(set).flatMap((i) =>
-        i.source.kind === "build" && i.key !== "traefik" && i.key !== "prometheus"
-          ? [i.source.context]
-          : [],
+        i.source.kind === "build" && !standIns.includes(i.key) ? [i.source.context] : [],
       );
     expect(ctx("official")).toEqual(ctx("offline"));
   });
@@ -116,7 +128,17 @@ describe("planImages", () => {
         .filter((i) => i.inStack)
         .map((i) => i.key)
         .sort(),
-    ).toEqual(["app", "etcd", "postgres", "prometheus", "traefik"]);
+    ).toEqual([
+      "app",
+      "etcd",
+      "logship",
+      "node-exporter",
+      "postgres",
+      "postgres-exporter",
+      "prometheus",
+      "traefik",
+      "victorialogs",
+    ]);
   });
 });
 

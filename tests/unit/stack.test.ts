@@ -11,8 +11,10 @@ import {
 } from "../../lab/plan/stack.js";
 import { stackVars } from "../../lab/plan/vars.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
+import { stackOverlay } from "../../lab/steps/deploy.js";
 
 const template = readFileSync(join(REPO_ROOT, "compose/lab.yml"), "utf8");
+const overlay = (set: "official" | "offline") => readFileSync(stackOverlay(set), "utf8");
 const fakeFiles = (file: string) => ({
   path: `/abs/${file}`,
   hash: `h${file.length}`.padEnd(12, "0"),
@@ -22,7 +24,7 @@ function render(input: unknown = {}, set: "official" | "offline" = "offline") {
   const r = validateConfig(input);
   if (!r.ok) throw new Error(r.errors.join("; "));
   return renderStack(
-    template,
+    [template, overlay(set)],
     r.config.name,
     stackVars(r.config, planImages(set), "/state"),
     fakeFiles,
@@ -143,5 +145,76 @@ describe("renderStack", () => {
         { name: "etcd3", replicas: 1 },
       ]),
     );
+  });
+
+  it.each([
+    [
+      "offline",
+      ["victorialogs", "logship", "node-exporter", "postgres-exporter"],
+      ["grafana", "loki", "alloy", "cadvisor"],
+    ],
+    [
+      "official",
+      ["grafana", "loki", "alloy", "cadvisor", "node-exporter", "postgres-exporter"],
+      ["victorialogs", "logship"],
+    ],
+  ] as const)("the %s set runs its own observability services", (set, present, absent) => {
+    const s = render({}, set);
+    for (const name of present) expect(s.services[name], name).toBeDefined();
+    for (const name of absent) expect(s.services[name], name).toBeUndefined();
+  });
+
+  it("runs one log shipper and one node exporter per node, labelled with the node", () => {
+    const s = render({}, "offline");
+    expect(s.services.logship.deploy.mode).toBe("global");
+    expect(s.services["node-exporter"].deploy.mode).toBe("global");
+    expect(s.services.logship.environment.LOGSHIP_NODE).toBe("{{.Node.Hostname}}");
+    expect(expectedServices(s, 3)).toEqual(
+      expect.arrayContaining([{ name: "logship", replicas: 3 }]),
+    );
+    const official = render({}, "official");
+    expect(official.services.alloy.deploy.mode).toBe("global");
+    expect(official.services.alloy.environment.LAB_NODE).toBe("{{.Node.Hostname}}");
+  });
+
+  it("carries the configured retention and size caps to every store", () => {
+    const cfg = {
+      observability: {
+        logs: { retention: "3d", maxSizeMiB: 512 },
+        metrics: { retention: "14d", maxSizeMiB: 4096 },
+      },
+    };
+    const offline = render(cfg, "offline");
+    expect(offline.services.victorialogs.command).toEqual(
+      expect.arrayContaining(["-retentionPeriod=3d", "-retention.maxDiskSpaceUsageBytes=512MiB"]),
+    );
+    expect(offline.services.prometheus.command).toEqual(
+      expect.arrayContaining([
+        "--storage.tsdb.retention.time=14d",
+        "--storage.tsdb.retention.size=4096MB",
+      ]),
+    );
+    expect(render(cfg, "official").services.loki.environment.LOKI_RETENTION).toBe("3d");
+  });
+
+  it("keeps Grafana's admin password in a Docker secret and anonymous access off", () => {
+    const g = render({ ports: { https: 8443 } }, "official").services.grafana;
+    expect(g.environment.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe(
+      "/run/secrets/grafana_admin_password",
+    );
+    expect(g.environment.GF_AUTH_ANONYMOUS_ENABLED).toBe("false");
+    expect(g.environment.GF_SERVER_ROOT_URL).toBe("https://grafana.lab.localhost:8443/");
+    expect(JSON.stringify(g.environment)).not.toMatch(/PASSWORD":/);
+  });
+
+  it("refuses templates that define the same service twice", () => {
+    expect(() =>
+      renderStack(
+        ["services: { a: { image: x } }", "services: { a: { image: y } }"],
+        "lab",
+        {},
+        fakeFiles,
+      ),
+    ).toThrow(/services defined twice.*a/);
   });
 });

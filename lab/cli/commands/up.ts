@@ -52,7 +52,7 @@ export function registerUp(program: Command): void {
             planNodes(config, "node").map((n) => [n.name, JSON.stringify(n.swarmLabels)]),
           ),
         );
-        console.log(stackToYaml(renderLabStack(config, images, resolveIfPresent)));
+        console.log(stackToYaml(renderLabStack(config, set, images, resolveIfPresent)));
         return;
       }
       const host = hostEngine();
@@ -74,7 +74,7 @@ export function registerUp(program: Command): void {
         }
         throw err;
       }
-      const urls = labUrls(config);
+      const urls = labUrls(config, ctx.imageSet);
       const p = statePaths();
       console.log(`\nThe lab is up (image set: ${ctx.imageSet}, ${ctx.imageReason}).`);
       console.log(
@@ -85,6 +85,10 @@ export function registerUp(program: Command): void {
             ["API docs", urls.docs],
             ["Traefik dashboard", urls.traefik],
             ["Prometheus", urls.prometheus],
+            ...(urls.logs ? [["Logs (VictoriaLogs)", urls.logs]] : []),
+            ...(urls.grafana
+              ? [["Grafana", `${urls.grafana}  (admin / password in ${p.grafanaAdminPassword})`]]
+              : []),
             ["dashboard login", `${DASHBOARD_USER} / password in ${p.dashboardPassword}`],
             ["API admin login", `admin@${config.domain} / password in ${p.appAdminPassword}`],
             ["lab CA (trust it)", p.caCert],

@@ -1,0 +1,31 @@
+/** Pure: the logs dashboard (Loki, official set): volume by service and level, recent errors. */
+import { dashboard, lokiLogs, lokiTimeseries, row } from "./kit.js";
+
+export function logs() {
+  return dashboard(
+    "lab-logs",
+    "Logs",
+    "Every container's logs, shipped by Alloy with service, stack, node, task and stream labels.",
+  )
+    .withRow(row("Volume"))
+    .withPanel(
+      lokiTimeseries(
+        "Log lines by service and level",
+        [
+          {
+            expr: 'sum by (service, level) (count_over_time({stack=~".+"} | json level="level" [$__auto]))',
+            legend: "{{service}} {{level}}",
+          },
+        ],
+        24,
+      ),
+    )
+    .withRow(row("Errors"))
+    .withPanel(
+      lokiLogs(
+        "Recent errors (level error or critical, or a 5xx at Traefik)",
+        '{stack=~".+"} |~ "\\"level\\": ?\\"(?i)(error|critical)\\"|\\"DownstreamStatus\\": ?5[0-9][0-9]"',
+      ),
+    )
+    .withPanel(lokiLogs("The app's logs", '{service="app"}'));
+}
