@@ -247,7 +247,7 @@ def container_metrics(tailer: Tailer) -> list[str]:
             f'container_label_com_docker_swarm_service_name="{labels["stack"]}_{labels["service"]}",'
             f'container_label_com_docker_swarm_task_name="{labels["task"]}",'
             f'container_label_com_docker_stack_namespace="{labels["stack"]}",'
-            f'name="{labels["name"]}",node="{NODE}",id="/docker/{cid}"'
+            f'name="{labels["name"]}",id="/docker/{cid}"'
         )
         mem = cgroup_dir("memory", cid)
         usage = _read(f"{mem}/memory.usage_in_bytes") if mem else None

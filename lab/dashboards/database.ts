@@ -12,24 +12,29 @@ export function database() {
     .withRow(row("Patroni"))
     .withPanel(
       timeseries("Role per member (1 = primary)", [
-        { expr: "max by (name) (patroni_master)", legend: "{{name}}" },
+        { expr: "max by (swarm_service) (patroni_master)", legend: "{{swarm_service}}" },
       ]),
     )
     .withPanel(
       timeseries("Timeline", [
-        { expr: "max by (name) (patroni_postgres_timeline)", legend: "{{name}}" },
+        { expr: "max by (swarm_service) (patroni_postgres_timeline)", legend: "{{swarm_service}}" },
       ]),
     )
     .withPanel(
       timeseries(
         "Replication lag",
-        [{ expr: "pg_replication_lag_seconds or pg_replication_lag", legend: "{{server}}" }],
-        { unit: "s" },
+        [
+          {
+            expr: "max by (application_name) (pg_stat_replication_pg_wal_lsn_diff)",
+            legend: "{{application_name}}",
+          },
+        ],
+        { unit: "bytes" },
       ),
     )
     .withPanel(
       timeseries("Postgres running", [
-        { expr: "max by (name) (patroni_postgres_running)", legend: "{{name}}" },
+        { expr: "max by (swarm_service) (patroni_postgres_running)", legend: "{{swarm_service}}" },
       ]),
     )
     .withRow(row("Activity"))

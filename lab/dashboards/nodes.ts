@@ -42,14 +42,18 @@ export function nodes() {
     )
     .withPanel(
       timeseries(
-        "Disk used per node (/)",
+        "Disk used per node",
         [
           {
-            expr: '1 - node_filesystem_avail_bytes{mountpoint="/",node=~"$node"} / node_filesystem_size_bytes{mountpoint="/",node=~"$node"}',
+            expr: 'max by (node) (1 - node_filesystem_avail_bytes{mountpoint=~"/|/var/lib/docker",node=~"$node"} / node_filesystem_size_bytes{mountpoint=~"/|/var/lib/docker",node=~"$node"})',
             legend: "{{node}}",
           },
         ],
-        { unit: "percentunit" },
+        {
+          unit: "percentunit",
+          description:
+            "The file system holding / or /var/lib/docker (images, volumes), whichever is fuller: a node container's root is an overlay, its disk is /var/lib/docker.",
+        },
       ),
     )
     .withPanel(

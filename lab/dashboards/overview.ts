@@ -34,15 +34,23 @@ export function overview() {
       ),
     )
     .withPanel(
-      stat("Primary", [{ expr: "max by (name) (patroni_master) == 1", legend: "{{name}}" }], {
-        description: "The member holding Patroni's leader key.",
-      }),
+      stat(
+        "Primary",
+        [{ expr: "max by (swarm_service) (patroni_master) == 1", legend: "{{swarm_service}}" }],
+        {
+          description: "The member holding Patroni's leader key.",
+        },
+      ),
     )
     .withPanel(
       stat(
         "Replication lag",
-        [{ expr: "max(pg_replication_lag_seconds or pg_replication_lag)", legend: "lag" }],
-        { unit: "s", description: "Seconds since the replica last replayed a transaction." },
+        [{ expr: "max(pg_stat_replication_pg_wal_lsn_diff)", legend: "lag" }],
+        {
+          unit: "bytes",
+          description:
+            "WAL the replica has not replayed yet, as the primary sees it (0 = in step).",
+        },
       ),
     )
     .withPanel(
@@ -112,15 +120,20 @@ export function overview() {
     .withPanel(
       timeseries(
         "Role per member (1 = primary)",
-        [{ expr: "max by (name) (patroni_master)", legend: "{{name}}" }],
+        [{ expr: "max by (swarm_service) (patroni_master)", legend: "{{swarm_service}}" }],
         { w: 8 },
       ),
     )
     .withPanel(
       timeseries(
         "Replication lag",
-        [{ expr: "pg_replication_lag_seconds or pg_replication_lag", legend: "{{server}}" }],
-        { unit: "s", w: 8 },
+        [
+          {
+            expr: "max by (application_name) (pg_stat_replication_pg_wal_lsn_diff)",
+            legend: "{{application_name}}",
+          },
+        ],
+        { unit: "bytes", w: 8 },
       ),
     )
     .withPanel(

@@ -113,10 +113,10 @@ describe("metrics", () => {
     const count = (job: string) => targets.filter((t) => t.labels.job === job).length;
     expect(count("node")).toBe(lab.nodes.length);
     expect(count("logship")).toBe(lab.nodes.length);
-    expect(count("postgres")).toBe(1);
+    expect(count("postgres")).toBe(2);
     expect(count("victorialogs")).toBe(1);
-    // The postgres exporter reaches both members.
-    expect(await prom('pg_up{job="postgres"} == 1')).toHaveLength(2);
+    // The postgres exporters reach both members.
+    expect(await prom('count by (instance) (pg_up{job="postgres"} == 1)')).toHaveLength(2);
   });
 });
 
@@ -214,7 +214,13 @@ describe("logs", () => {
       services: Array<{ name: string; running: number; desired: number }>;
       urls: Record<string, string>;
     };
-    for (const name of ["victorialogs", "logship", "node-exporter", "postgres-exporter"]) {
+    for (const name of [
+      "victorialogs",
+      "logship",
+      "node-exporter",
+      "pg1-exporter",
+      "pg2-exporter",
+    ]) {
       const svc = s.services.find((v) => v.name === `${lab.config.name}_${name}`);
       expect(svc, name).toBeDefined();
       expect(svc?.running, name).toBe(svc?.desired);

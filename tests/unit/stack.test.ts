@@ -150,12 +150,12 @@ describe("renderStack", () => {
   it.each([
     [
       "offline",
-      ["victorialogs", "logship", "node-exporter", "postgres-exporter"],
+      ["victorialogs", "logship", "node-exporter", "pg1-exporter"],
       ["grafana", "loki", "alloy", "cadvisor"],
     ],
     [
       "official",
-      ["grafana", "loki", "alloy", "cadvisor", "node-exporter", "postgres-exporter"],
+      ["grafana", "loki", "alloy", "cadvisor", "node-exporter", "pg2-exporter"],
       ["victorialogs", "logship"],
     ],
   ] as const)("the %s set runs its own observability services", (set, present, absent) => {
