@@ -10,10 +10,12 @@ cd "$root/app"
 "$root/.venv/bin/ruff" check "$root/images/postgres/backupd.py"
 "$root/.venv/bin/ruff" format --check "$root/images/postgres/backupd.py"
 "$root/.venv/bin/mypy" --strict --ignore-missing-imports "$root/images/postgres/backupd.py"
-# The offline set's node agent, likewise (its tests are typed more loosely: fixtures).
-"$root/.venv/bin/ruff" check "$root/images/logship"
-"$root/.venv/bin/ruff" format --check "$root/images/logship"
-"$root/.venv/bin/mypy" --strict "$root/images/logship/logship.py"
+# The node agent and the alert receiver, likewise (their tests are typed more loosely: fixtures).
+for agent in logship alert-receiver; do
+  "$root/.venv/bin/ruff" check "$root/images/$agent"
+  "$root/.venv/bin/ruff" format --check "$root/images/$agent"
+done
+"$root/.venv/bin/mypy" --strict "$root/images/logship/logship.py" "$root/images/alert-receiver/receiver.py"
 if command -v shellcheck >/dev/null; then
   shellcheck -x "$root"/scripts/*.sh "$root"/images/*/*.sh "$root"/app/entrypoint.sh "$root"/.ci/run
 else

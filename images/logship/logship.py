@@ -29,6 +29,8 @@ CONTAINERS = os.environ.get("LOGSHIP_CONTAINERS_DIR", "/host/containers")
 CGROUP = os.environ.get("LOGSHIP_CGROUP_DIR", "/host/cgroup")
 STATE = os.environ.get("LOGSHIP_STATE", "/var/lib/logship/positions.json")
 URL = os.environ.get("LOGSHIP_URL", "http://victorialogs:9428")
+if not URL.startswith(("http://", "https://")):
+    raise SystemExit(f"LOGSHIP_URL must be an http(s) URL, not {URL!r}")
 NODE = os.environ.get("LOGSHIP_NODE", os.uname().nodename)
 PORT = int(os.environ.get("LOGSHIP_PORT", "9101"))
 INTERVAL = float(os.environ.get("LOGSHIP_INTERVAL_S", "0.5"))
@@ -67,11 +69,7 @@ def labels_of(config: dict[str, Any]) -> dict[str, str] | None:
     if not service:
         return None
     stack = found.get("com.docker.stack.namespace", "")
-    short = (
-        service[len(stack) + 1 :]
-        if stack and service.startswith(f"{stack}_")
-        else service
-    )
+    short = service[len(stack) + 1 :] if stack and service.startswith(f"{stack}_") else service
     return {
         "stack": stack,
         "service": short,
@@ -101,7 +99,7 @@ def record(raw: str, labels: dict[str, str]) -> dict[str, Any] | None:
             inner = None
         if isinstance(inner, dict):
             for key, value in inner.items():
-                if key not in RESERVED and isinstance(value, (str, int, float, bool)):
+                if key not in RESERVED and isinstance(value, str | int | float | bool):
                     out[key] = value
     return out
 
@@ -129,9 +127,7 @@ class Tailer:
     def _labels(self, cid: str) -> dict[str, str] | None:
         if cid not in self.labels:
             try:
-                with open(
-                    os.path.join(CONTAINERS, cid, "config.v2.json"), encoding="utf8"
-                ) as f:
+                with open(os.path.join(CONTAINERS, cid, "config.v2.json"), encoding="utf8") as f:
                     self.labels[cid] = labels_of(json.load(f))
             except (OSError, ValueError):
                 return None
@@ -176,9 +172,10 @@ class Tailer:
 
 def ship(lines: list[bytes]) -> None:
     url = f"{URL}/insert/jsonline?_stream_fields={STREAM_FIELDS}"
-    req = urllib.request.Request(url, data=b"\n".join(lines) + b"\n", method="POST")
+    # The scheme is checked at start (http or https only).
+    req = urllib.request.Request(url, data=b"\n".join(lines) + b"\n", method="POST")  # noqa: S310
     req.add_header("Content-Type", "application/stream+json")
-    with urllib.request.urlopen(req, timeout=10) as res:
+    with urllib.request.urlopen(req, timeout=10) as res:  # noqa: S310
         res.read()
 
 
@@ -255,12 +252,10 @@ def container_metrics(tailer: Tailer) -> list[str]:
         if usage:
             out.append(f"container_memory_usage_bytes{{{tags}}} {int(usage)}")
             stat: dict[str, str] = dict(
-                (line.split() + ["0"])[:2]
+                [*line.split(), "0"][:2]
                 for line in (_read(f"{mem}/memory.stat") or "").splitlines()
             )
-            inactive = int(
-                stat.get("total_inactive_file", stat.get("inactive_file", "0"))
-            )
+            inactive = int(stat.get("total_inactive_file", stat.get("inactive_file", "0")))
             out.append(
                 f"container_memory_working_set_bytes{{{tags}}} {max(0, int(usage) - inactive)}"
             )
@@ -296,7 +291,7 @@ def metrics_text(tailer: Tailer) -> str:
 
 def serve(tailer: Tailer) -> None:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             if self.path == "/metrics":
                 body = metrics_text(tailer).encode()
                 ctype = "text/plain; version=0.0.4"

@@ -18,9 +18,7 @@ def agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
     monkeypatch.setenv("LOGSHIP_CONTAINERS_DIR", str(tmp_path / "containers"))
     monkeypatch.setenv("LOGSHIP_STATE", str(tmp_path / "state" / "positions.json"))
     monkeypatch.setenv("LOGSHIP_NODE", "lab-node-2")
-    monkeypatch.setenv(
-        "LOGSHIP_URL", "http://127.0.0.1:9"
-    )  # discard port: nothing listens
+    monkeypatch.setenv("LOGSHIP_URL", "http://127.0.0.1:9")  # discard port: nothing listens
     spec = importlib.util.spec_from_file_location("logship", HERE / "logship.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -37,9 +35,7 @@ def container(root: Path, cid: str, service: str, lines: list[dict[str, str]]) -
         "com.docker.stack.namespace": "lab",
         "com.docker.swarm.task.name": f"lab_{service}.1.x{cid}",
     }
-    (d / "config.v2.json").write_text(
-        json.dumps({"Name": f"/{cid}", "Config": {"Labels": labels}})
-    )
+    (d / "config.v2.json").write_text(json.dumps({"Name": f"/{cid}", "Config": {"Labels": labels}}))
     log = d / f"{cid}-json.log"
     log.write_text("".join(json.dumps(entry) + "\n" for entry in lines))
     return log
@@ -125,12 +121,8 @@ def test_a_rotated_file_is_read_from_its_start(agent, tmp_path: Path) -> None:  
     assert [json.loads(x)["_msg"] for x in tailer.collect()[0]] == ["new"]
 
 
-def test_lines_are_not_acknowledged_while_the_store_refuses(
-    agent, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    container(
-        tmp_path, "c3", "app", [{"log": "keep me\n", "stream": "stdout", "time": "t"}]
-    )
+def test_lines_are_not_acknowledged_while_the_store_refuses(agent, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    container(tmp_path, "c3", "app", [{"log": "keep me\n", "stream": "stdout", "time": "t"}])
     tailer = agent.Tailer()
     lines, _ = tailer.collect()
     with pytest.raises(OSError):

@@ -1,0 +1,93 @@
+"""The alert receiver's parsing and HTTP answers, on a real server on a free port."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import threading
+import urllib.error
+import urllib.request
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+spec = importlib.util.spec_from_file_location("receiver", Path(__file__).parent / "receiver.py")
+assert spec and spec.loader
+receiver = importlib.util.module_from_spec(spec)
+sys.modules["receiver"] = receiver
+spec.loader.exec_module(receiver)
+
+
+def webhook(status: str = "firing", **labels: str) -> dict[str, Any]:
+    return {
+        "version": "4",
+        "receiver": "lab",
+        "status": status,
+        "alerts": [
+            {
+                "status": status,
+                "labels": {"alertname": "NodeDown", "severity": "critical", **labels},
+                "annotations": {"summary": "s", "runbook": "README.md#troubleshooting"},
+                "startsAt": "2026-11-26T12:00:00Z",
+                "endsAt": "0001-01-01T00:00:00Z",
+                "fingerprint": "abc",
+            }
+        ],
+    }
+
+
+def test_a_webhook_becomes_one_record_per_alert() -> None:
+    records = receiver.parse_webhook(json.dumps(webhook(node="lab-node-2")).encode())
+    assert len(records) == 1
+    assert records[0]["alertname"] == "NodeDown"
+    assert records[0]["labels"]["node"] == "lab-node-2"
+    assert records[0]["status"] == "firing"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        json.dumps({"version": "3", "alerts": []}).encode(),
+        json.dumps({"version": "4", "alerts": []}).encode(),
+        json.dumps({"version": "4", "alerts": [{"status": "firing"}]}).encode(),
+        json.dumps({"version": "4", "alerts": [{"status": "odd", "labels": {}}]}).encode(),
+    ],
+)
+def test_a_malformed_body_is_refused(body: bytes) -> None:
+    with pytest.raises(receiver.BadBody):
+        receiver.parse_webhook(body)
+
+
+@pytest.fixture
+def server():  # type: ignore[no-untyped-def]
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), receiver.Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+
+
+def post(url: str, body: bytes) -> int:
+    req = urllib.request.Request(url, data=body, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as res:
+            return int(res.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+
+
+def test_over_http_a_good_webhook_is_kept_and_a_bad_one_is_a_400(server: str) -> None:
+    receiver.notifications.clear()
+    assert post(f"{server}/alerts", json.dumps(webhook()).encode()) == 200
+    assert post(f"{server}/alerts", b"{broken") == 400
+    assert post(f"{server}/alerts", json.dumps(webhook("resolved")).encode()) == 200
+    with urllib.request.urlopen(f"{server}/notifications", timeout=5) as res:
+        kept = json.load(res)
+    assert [n["status"] for n in kept] == ["firing", "resolved"]
+    with urllib.request.urlopen(f"{server}/metrics", timeout=5) as res:
+        metrics = res.read().decode()
+    assert 'lab_alert_notifications_total{status="rejected"} 1' in metrics
