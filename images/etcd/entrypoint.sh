@@ -9,6 +9,7 @@ state=new
 [ -d /var/lib/etcd/member ] && state=existing
 exec etcd --name "$LAB_ETCD_NAME" --data-dir /var/lib/etcd \
   --listen-peer-urls http://0.0.0.0:2380 --listen-client-urls http://0.0.0.0:2379 \
+  --listen-metrics-urls http://0.0.0.0:2381 \
   --initial-advertise-peer-urls "http://$LAB_ETCD_NAME:2380" --advertise-client-urls "http://$LAB_ETCD_NAME:2379" \
   --initial-cluster "$LAB_ETCD_CLUSTER" --initial-cluster-state "$state" --initial-cluster-token swarm-lab \
   --enable-v2=false

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { LabError } from "../errors.js";
 import { colors } from "../runtime/log.js";
+import { registerAlerts } from "./commands/alerts.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDown } from "./commands/down.js";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerBackup(program);
   registerSave(program);
   registerLogs(program);
+  registerAlerts(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ export interface LabUrls {
   docs: string;
   traefik: string;
   prometheus: string;
+  alerts: string;
   logs?: string;
   grafana?: string;
 }
@@ -19,6 +20,8 @@ export function labUrls(config: LabConfig, set?: ImageSet): LabUrls {
     docs: url("app", "/docs"),
     traefik: url("traefik", "/dashboard/"),
     prometheus: url("prometheus"),
+    // Debian's Alertmanager (offline) has no web UI: its API, or npm run lab:alerts.
+    alerts: set === "official" ? url("alerts") : url("alerts", "/api/v2/alerts"),
     ...(set === "offline" ? { logs: url("logs", "/select/vmui/") } : {}),
     ...(set === "official" ? { grafana: url("grafana") } : {}),
   };

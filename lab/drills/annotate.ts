@@ -1,6 +1,7 @@
 /** Drill events as Grafana annotations (official set: where Grafana runs), after each run. */
 import type { RunningLab } from "../core/running.js";
 import { logServices } from "../logs/read.js";
+import { basicAuth } from "../runtime/http.js";
 import type { Log } from "../runtime/log.js";
 import { grafanaCredentials } from "../state/secrets.js";
 import type { DrillRun } from "./types.js";
@@ -29,7 +30,7 @@ export async function annotateRun(lab: RunningLab, run: DrillRun, log: Log): Pro
     return;
   }
   const { user, password } = grafanaCredentials();
-  const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+  const authorization = basicAuth(user, password);
   for (const a of annotationsOf(run)) {
     const res = await lab.http
       .send("POST", lab.url("grafana", "/api/annotations"), { body: a, headers: { authorization } })

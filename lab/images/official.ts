@@ -9,6 +9,7 @@ export const OFFICIAL = {
   alloy: "grafana/alloy:v1.11.3",
   cadvisor: "gcr.io/cadvisor/cadvisor:v0.52.1",
   nodeExporter: "prom/node-exporter:v1.10.2",
+  alertmanager: "prom/alertmanager:v0.28.1",
 } as const;
 
 /** Version of the Traefik Go module compiled for the offline set (same as the pinned image). */

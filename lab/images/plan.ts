@@ -17,7 +17,9 @@ export type ImageKey =
   | "grafana"
   | "loki"
   | "alloy"
-  | "cadvisor";
+  | "cadvisor"
+  | "alertmanager"
+  | "alert-receiver";
 export type Prepare = "wheels" | "traefik-binary" | "victorialogs-binary";
 
 export interface ImageSpec {
@@ -62,6 +64,7 @@ export function planImages(set: ImageSet): ImageSpec[] {
     build("etcd", "images/etcd", { BASE: debian }, true),
     // Built in both sets: its entrypoint reads the monitor password from a Docker secret.
     build("postgres-exporter", "images/postgres-exporter", { BASE: debian }, true),
+    build("alert-receiver", "images/alert-receiver", { BASE: debian }, true),
   ];
   const pull = (key: ImageKey, ref: string): ImageSpec => ({
     key,
@@ -75,6 +78,7 @@ export function planImages(set: ImageSet): ImageSpec[] {
       pull("prometheus", OFFICIAL.prometheus),
       pull("traefik", OFFICIAL.traefik),
       pull("node-exporter", OFFICIAL.nodeExporter),
+      pull("alertmanager", OFFICIAL.alertmanager),
       pull("grafana", OFFICIAL.grafana),
       pull("loki", OFFICIAL.loki),
       pull("alloy", OFFICIAL.alloy),
@@ -88,6 +92,7 @@ export function planImages(set: ImageSet): ImageSpec[] {
     build("prometheus", "prometheus", { BASE: debian }, true),
     build("traefik", "traefik", { BASE: debian }, true, "traefik-binary"),
     build("node-exporter", "images/node-exporter", { BASE: debian }, true),
+    build("alertmanager", "images/alertmanager", { BASE: debian }, true),
     build("victorialogs", "images/victorialogs", { BASE: debian }, true, "victorialogs-binary"),
     build("logship", "images/logship", { BASE: debian }, true),
   ];

@@ -2,6 +2,7 @@
 import type { RunningLab } from "../core/running.js";
 import { LabError } from "../errors.js";
 import { names } from "../plan/names.js";
+import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials, grafanaCredentials } from "../state/secrets.js";
 import { type LogLine, type LogStore, type LogsRequest, logsQuery, parseLogs } from "./query.js";
 
@@ -22,9 +23,6 @@ export async function logServices(
   return { services, store };
 }
 
-const basic = (user: string, password: string) =>
-  `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-
 /** One query; a store that does not answer is exit 5 with what to do. */
 export async function queryLogs(
   lab: RunningLab,
@@ -43,7 +41,7 @@ export async function queryLogs(
   let res: Awaited<ReturnType<typeof lab.http.send>>;
   try {
     res = await lab.http.send("GET", url, {
-      headers: { authorization: basic(auth.user, auth.password) },
+      headers: { authorization: basicAuth(auth.user, auth.password) },
       timeoutMs: 15_000,
     });
   } catch (err) {

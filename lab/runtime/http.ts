@@ -71,3 +71,8 @@ export class LabHttp {
     await this.agent.close();
   }
 }
+
+/** An Authorization header for HTTP basic auth. */
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+}

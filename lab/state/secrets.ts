@@ -10,7 +10,7 @@ export const DASHBOARD_USER = "admin";
 /** pgBackRest's hosts (Swarm service names) and the client name its TLS servers let in. */
 export const PGBACKREST_HOSTS = ["backup", "pg1", "pg2"];
 export const PGBACKREST_CLIENT = "pgbackrest";
-export const ROUTED_SERVICES = ["app", "traefik", "prometheus", "grafana", "alertmanager", "logs"];
+export const ROUTED_SERVICES = ["app", "traefik", "prometheus", "grafana", "alerts", "logs"];
 
 function writePrivate(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });

@@ -4,7 +4,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningLab } from "../../lab/core/running.js";
-import { scaleService } from "../../lab/core/swarm.js";
 import { runningTasks } from "../../lab/core/tasks.js";
 import { DASHBOARDS } from "../../lab/dashboards/index.js";
 import { type PanelQuery, panelQueries } from "../../lab/dashboards/queries.js";
@@ -12,7 +11,7 @@ import { queryLogs } from "../../lab/logs/read.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { cli } from "../support/cli.js";
-import { dashboardAuth, eventually, theLab } from "../support/lab.js";
+import { dashboardAuth, eventually, theLab, withServiceStopped } from "../support/lab.js";
 
 let lab: RunningLab;
 let auth: string;
@@ -184,22 +183,12 @@ describe("logs", () => {
   });
 
   it("lab:logs says so when the log store is down (exit 5), and works again after", async () => {
-    const engine = lab.manager();
-    const service = `${lab.config.name}_victorialogs`;
-    await scaleService(engine, service, 0);
-    try {
-      await eventually(
-        "victorialogs stopped",
-        async () => ((await runningTasks(engine, service)).length === 0 ? true : undefined),
-        60_000,
-      );
+    await withServiceStopped(lab, "victorialogs", async () => {
       const r = await cli(["logs", "app", "--since", "1m"]);
       expect(r.code).toBe(5);
       expect(r.stderr).toMatch(/log store \(victorialogs\) does not answer/);
       expect(r.stderr).toMatch(/lab:up/);
-    } finally {
-      await scaleService(engine, service, 1);
-    }
+    });
     await eventually(
       "lab:logs answers again",
       async () => ((await cli(["logs", "app", "--since", "1m"])).code === 0 ? true : undefined),

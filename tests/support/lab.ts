@@ -1,6 +1,8 @@
 /** Connects lab tests to the running lab described by swarm-lab.yaml / LAB_CONFIG. */
 import { loadConfig } from "../../lab/config/load.js";
 import { connectLab, type RunningLab } from "../../lab/core/running.js";
+import { scaleService } from "../../lab/core/swarm.js";
+import { runningTasks } from "../../lab/core/tasks.js";
 
 export async function theLab(): Promise<RunningLab> {
   return connectLab(loadConfig(process.env.LAB_CONFIG, {}));
@@ -30,4 +32,43 @@ export async function eventually<T>(
 /** The Authorization header for the dashboards' generated credentials. */
 export function dashboardAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+}
+
+/** Runs `fn` while a replicated service is scaled to 0, then scales it back to `replicas`. */
+export async function withServiceStopped<T>(
+  lab: RunningLab,
+  service: string,
+  fn: () => Promise<T>,
+  replicas = 1,
+): Promise<T> {
+  const engine = lab.manager();
+  const name = `${lab.config.name}_${service}`;
+  await scaleService(engine, name, 0);
+  try {
+    // Every task gone, not only marked for shutdown: a task still stopping answers requests,
+    // and scaling back up while it stops races Swarm's reconciliation.
+    const alive = async () =>
+      ((await engine.listTasks({ filters: { service: [name] } })) as TaskState[]).filter((t) =>
+        ["new", "pending", "assigned", "accepted", "preparing", "starting", "running"].includes(
+          t.Status.State,
+        ),
+      ).length;
+    await eventually(
+      `${name} stopped`,
+      async () => ((await alive()) === 0 ? true : undefined),
+      60_000,
+    );
+    return await fn();
+  } finally {
+    await scaleService(engine, name, replicas);
+    await eventually(
+      `${name} running again`,
+      async () => ((await runningTasks(engine, name)).length >= replicas ? true : undefined),
+      90_000,
+    );
+  }
+}
+
+interface TaskState {
+  Status: { State: string };
 }

@@ -100,6 +100,7 @@ describe("planImages", () => {
         OFFICIAL.alloy,
         OFFICIAL.cadvisor,
         OFFICIAL.nodeExporter,
+        OFFICIAL.alertmanager,
       ].sort(),
     );
     // Pinned: a tag on every reference, never "latest".
@@ -114,7 +115,14 @@ describe("planImages", () => {
       }
     }
     // The offline set builds its own stand-ins for what the official set pulls.
-    const standIns = ["traefik", "prometheus", "node-exporter", "victorialogs", "logship"];
+    const standIns = [
+      "traefik",
+      "prometheus",
+      "node-exporter",
+      "alertmanager",
+      "victorialogs",
+      "logship",
+    ];
     const ctx = (set: "official" | "offline") =>
       planImages(set).flatMap((i) =>
         i.source.kind === "build" && !standIns.includes(i.key) ? [i.source.context] : [],
@@ -129,6 +137,8 @@ describe("planImages", () => {
         .map((i) => i.key)
         .sort(),
     ).toEqual([
+      "alert-receiver",
+      "alertmanager",
       "app",
       "etcd",
       "logship",

@@ -85,6 +85,7 @@ export function registerUp(program: Command): void {
             ["API docs", urls.docs],
             ["Traefik dashboard", urls.traefik],
             ["Prometheus", urls.prometheus],
+            ["Alertmanager (API; npm run lab:alerts)", urls.alerts],
             ...(urls.logs ? [["Logs (VictoriaLogs)", urls.logs]] : []),
             ...(urls.grafana
               ? [["Grafana", `${urls.grafana}  (admin / password in ${p.grafanaAdminPassword})`]]

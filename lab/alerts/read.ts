@@ -1,0 +1,38 @@
+/** Reads Alertmanager's API and the local receiver's notifications, through Traefik. */
+import type { RunningLab } from "../core/running.js";
+import { LabError } from "../errors.js";
+import { basicAuth } from "../runtime/http.js";
+import { dashboardCredentials } from "../state/secrets.js";
+import type { AmAlert, Notification } from "./view.js";
+
+async function getJson<T>(lab: RunningLab, path: string, what: string): Promise<T> {
+  const { user, password } = dashboardCredentials();
+  const authorization = basicAuth(user, password);
+  const hint = "npm run lab:status shows its task; npm run lab:up starts it again";
+  let res: Awaited<ReturnType<typeof lab.http.send>>;
+  try {
+    res = await lab.http.send("GET", lab.url("alerts", path), { headers: { authorization } });
+  } catch (err) {
+    throw new LabError(`${what} does not answer: ${(err as Error).message}`, hint, 5);
+  }
+  if (res.status !== 200) {
+    throw new LabError(
+      `${what} does not answer: HTTP ${res.status} ${res.body.slice(0, 200)}`,
+      hint,
+      5,
+    );
+  }
+  return JSON.parse(res.body) as T;
+}
+
+export async function readAlerts(
+  lab: RunningLab,
+): Promise<{ alerts: AmAlert[]; notifications: Notification[] }> {
+  const alerts = await getJson<AmAlert[]>(lab, "/api/v2/alerts", "Alertmanager");
+  const notifications = await getJson<Notification[]>(
+    lab,
+    "/receiver/notifications",
+    "the lab's alert receiver",
+  );
+  return { alerts, notifications };
+}

@@ -1,0 +1,94 @@
+/** Pure: Alertmanager's alerts and the receiver's notifications -> what `lab:alerts` shows. */
+
+export interface AmAlert {
+  fingerprint: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  status: { state: string; inhibitedBy?: string[]; silencedBy?: string[] };
+}
+
+export interface Notification {
+  received: number;
+  status: "firing" | "resolved";
+  alertname: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  fingerprint: string;
+}
+
+export interface FiringAlert {
+  alert: string;
+  severity: string;
+  team: string;
+  state: string;
+  since: string;
+  where: string;
+  summary: string;
+  runbook: string;
+  /** The lab's receiver got the firing notification (Alertmanager waits group_wait first). */
+  notified: boolean;
+}
+
+export interface ResolvedAlert {
+  alert: string;
+  severity: string;
+  started: string;
+  ended: string;
+  lastedS: number;
+  where: string;
+  summary: string;
+}
+
+const where = (labels: Record<string, string>) =>
+  labels.node ?? labels.instance ?? labels.swarm_service ?? labels.application_name ?? "";
+
+export function firing(alerts: AmAlert[], notifications: Notification[] = []): FiringAlert[] {
+  // By instant, not text: the API writes "…10.670Z" where the webhook wrote "…10.67Z".
+  const key = (fingerprint: string, at: string) => `${fingerprint}/${Date.parse(at)}`;
+  const told = new Set(
+    notifications.filter((n) => n.status === "firing").map((n) => key(n.fingerprint, n.startsAt)),
+  );
+  return alerts
+    .map((a) => ({
+      alert: a.labels.alertname ?? "",
+      severity: a.labels.severity ?? "",
+      team: a.labels.team ?? "",
+      state: a.status.inhibitedBy?.length ? "inhibited" : a.status.state,
+      since: a.startsAt,
+      where: where(a.labels),
+      summary: a.annotations.summary ?? "",
+      runbook: a.annotations.runbook ?? "",
+      notified: told.has(key(a.fingerprint, a.startsAt)),
+    }))
+    .sort((a, b) => a.since.localeCompare(b.since));
+}
+
+/** Alerts the receiver was told were resolved within `windowS` before `nowMs`, newest first. */
+export function recentlyResolved(
+  notifications: Notification[],
+  nowMs: number,
+  windowS: number,
+): ResolvedAlert[] {
+  const seen = new Set<string>();
+  return notifications
+    .filter((n) => n.status === "resolved" && nowMs - Date.parse(n.endsAt) <= windowS * 1000)
+    .sort((a, b) => Date.parse(b.endsAt) - Date.parse(a.endsAt))
+    .filter((n) => {
+      const key = `${n.fingerprint}/${n.startsAt}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((n) => ({
+      alert: n.alertname,
+      severity: n.labels.severity ?? "",
+      started: n.startsAt,
+      ended: n.endsAt,
+      lastedS: Math.round((Date.parse(n.endsAt) - Date.parse(n.startsAt)) / 1000),
+      where: where(n.labels),
+      summary: n.annotations.summary ?? "",
+    }));
+}

@@ -1,0 +1,58 @@
+/** `lab alerts`: firing alerts (with inhibited ones) and those resolved recently. */
+import type { Command } from "commander";
+import { readAlerts } from "../../alerts/read.js";
+import { firing, recentlyResolved } from "../../alerts/view.js";
+import { loadConfig } from "../../config/load.js";
+import { connectLab } from "../../core/running.js";
+import { parseSince } from "../../logs/query.js";
+import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
+import { outputOption, printJson, table } from "../print.js";
+
+export function registerAlerts(program: Command): void {
+  withConfigOptions(
+    program.command("alerts").description("list firing alerts and those resolved recently"),
+  )
+    .option("--since <duration>", "how far back resolved alerts are listed (s, m, h, d)", "1h")
+    .addOption(outputOption())
+    .action(async (flags: ConfigFlags & { since: string; output: string }) => {
+      const windowS = parseSince(flags.since);
+      await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
+      const { alerts, notifications } = await readAlerts(lab);
+      const result = {
+        firing: firing(alerts, notifications),
+        resolved: recentlyResolved(notifications, Date.now(), windowS),
+      };
+      if (flags.output === "json") return printJson(result);
+      if (result.firing.length === 0) console.log("no alert firing");
+      else
+        console.log(
+          table(
+            ["firing", "severity", "state", "since", "notified", "where", "summary"],
+            result.firing.map((a) => [
+              a.alert,
+              a.severity,
+              a.state,
+              a.since,
+              a.notified ? "yes" : "not yet",
+              a.where,
+              a.summary,
+            ]),
+          ),
+        );
+      if (result.resolved.length > 0)
+        console.log(
+          table(
+            ["resolved", "severity", "started", "ended", "lasted", "where"],
+            result.resolved.map((a) => [
+              a.alert,
+              a.severity,
+              a.started,
+              a.ended,
+              `${a.lastedS} s`,
+              a.where,
+            ]),
+          ),
+        );
+      console.log("runbook: docs/runbook.md (one section per alert)");
+    });
+}

@@ -1,0 +1,106 @@
+/** Alerts for real: a fault fires an alert, Alertmanager notifies the lab's receiver, it resolves. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningLab } from "../../lab/core/running.js";
+import { scaleService } from "../../lab/core/swarm.js";
+import { runningTasks } from "../../lab/core/tasks.js";
+import { execResult } from "../../lab/runtime/docker.js";
+import { cli } from "../support/cli.js";
+import { eventually, theLab, withServiceStopped } from "../support/lab.js";
+
+let lab: RunningLab;
+beforeAll(async () => {
+  lab = await theLab();
+});
+afterAll(async () => {
+  await lab?.[Symbol.asyncDispose]();
+});
+
+interface Listing {
+  firing: Array<{ alert: string; state: string; since: string; notified: boolean }>;
+  resolved: Array<{ alert: string; started: string; ended: string; lastedS: number }>;
+}
+
+const alerts = async (): Promise<Listing> => {
+  const r = await cli(["alerts", "-o", "json"]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Listing;
+};
+
+describe("alerts", () => {
+  it("a stopped log store fires LogStoreDown, the receiver is notified, and it resolves", async () => {
+    const engine = lab.manager();
+    const service = `${lab.config.name}_victorialogs`;
+    expect((await alerts()).firing.map((a) => a.alert)).not.toContain("LogStoreDown");
+    const faultAt = Date.now();
+    await scaleService(engine, service, 0);
+    let firedAt = 0;
+    try {
+      await eventually(
+        "LogStoreDown firing and notified in lab:alerts",
+        async () => {
+          const l = await alerts();
+          // Firing, and the receiver told: restoring the store before Alertmanager's group_wait
+          // would resolve an alert nobody was notified of (then no notice at all is sent).
+          return l.firing.some(
+            (a) => a.alert === "LogStoreDown" && a.state === "active" && a.notified,
+          )
+            ? l
+            : undefined;
+        },
+        180_000,
+      );
+      firedAt = Date.now();
+    } finally {
+      await scaleService(engine, service, 1);
+    }
+    const resolved = await eventually(
+      "LogStoreDown resolved in lab:alerts",
+      async () => {
+        const l = await alerts();
+        // This incident's, not one resolved earlier within the window.
+        return l.resolved.find(
+          (a) => a.alert === "LogStoreDown" && Date.parse(a.started) >= faultAt,
+        );
+      },
+      180_000,
+    );
+    console.log(
+      `fault -> listed firing ${(firedAt - faultAt) / 1000} s; store back -> listed resolved ${(Date.now() - firedAt) / 1000} s; alert lasted ${resolved.lastedS} s`,
+    );
+    expect(Date.parse(resolved.ended)).toBeGreaterThan(Date.parse(resolved.started));
+    expect(resolved.lastedS).toBeGreaterThan(0);
+    // Not before its `for: 1m`: a rule that fired at once would flap on every restart.
+    expect(firedAt - faultAt).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it("the receiver refuses a malformed webhook with a 400 and keeps nothing of it", async () => {
+    const tasks = await runningTasks(lab.manager(), `${lab.config.name}_alert-receiver`);
+    const task = tasks[0];
+    expect(task).toBeDefined();
+    const node = lab.nodes.find((n) => n.name === task?.node);
+    if (!task || !node) throw new Error("no alert-receiver task");
+    const post = (body: string) =>
+      execResult(lab.driver.engine(node), task.container, [
+        "python3",
+        "-c",
+        `import urllib.request as u, urllib.error as e
+try:
+    print(u.urlopen(u.Request("http://127.0.0.1:9095/alerts", data=${JSON.stringify(body)}.encode(), method="POST"), timeout=5).status)
+except e.HTTPError as err:
+    print(err.code)`,
+      ]);
+    const bad = await post('{"version": "4", "alerts": [{"status": "odd", "labels": {}}]}');
+    expect(bad.stdout.trim(), bad.stderr).toBe("400");
+    const notJson = await post("nonsense");
+    expect(notJson.stdout.trim(), notJson.stderr).toBe("400");
+  });
+
+  it("lab:alerts says so when Alertmanager does not answer (exit 5)", async () => {
+    await withServiceStopped(lab, "alertmanager", async () => {
+      const r = await cli(["alerts"]);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/Alertmanager does not answer/);
+    });
+    await eventually("lab:alerts answers again", async () => (await alerts()) && true, 90_000);
+  });
+});
