@@ -22,6 +22,8 @@ const OBSERVABILITY = [
   "alloy",
   "grafana",
   "cadvisor",
+  "alertmanager",
+  "alert-receiver",
 ];
 
 const { values } = parseArgs({

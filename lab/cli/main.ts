@@ -5,6 +5,7 @@ import { colors } from "../runtime/log.js";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDiagram } from "./commands/diagram.js";
 import { registerDown } from "./commands/down.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerLogs } from "./commands/logs.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSave(program);
   registerLogs(program);
   registerAlerts(program);
+  registerDiagram(program);
   return program;
 }
 

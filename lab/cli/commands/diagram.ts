@@ -1,0 +1,47 @@
+/** `lab diagram`: the architecture drawn from the plan `up` deploys (Graphviz: SVG and PNG). */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { loadConfig } from "../../config/load.js";
+import { missingFromDiagram, type StackDoc, stackDiagram } from "../../diagram/dot.js";
+import { LabError } from "../../errors.js";
+import { type ImageSet, planImages } from "../../images/plan.js";
+import { planNodes } from "../../plan/nodes.js";
+import { has, run } from "../../runtime/exec.js";
+import { renderLabStack, resolveIfPresent } from "../../steps/deploy.js";
+import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
+
+/** Pure: the diagram of a configuration and image set. */
+export function diagramOf(flags: ConfigFlags, set: ImageSet): { dot: string; doc: StackDoc } {
+  const config = loadConfig(flags.config, configInput(flags));
+  const doc = renderLabStack(config, set, planImages(set), resolveIfPresent) as StackDoc;
+  const title = `swarm-lab "${config.name}": ${config.nodes} nodes, ${set} image set, *.${config.domain}`;
+  return { dot: stackDiagram(doc, planNodes(config, "node"), title), doc };
+}
+
+export function registerDiagram(program: Command): void {
+  withConfigOptions(
+    program.command("diagram").description("draw the lab's architecture from its plan (SVG, PNG)"),
+  )
+    .option("--out <path>", "file name without extension", "docs/architecture")
+    .addOption(
+      new Option("--set <set>", "image set to draw")
+        .choices(["offline", "official"])
+        .default("offline"),
+    )
+    .action(async (flags: ConfigFlags & { out: string; set: ImageSet }) => {
+      const { dot, doc } = diagramOf(flags, flags.set);
+      const missing = missingFromDiagram(doc, dot);
+      if (missing.length > 0) throw new LabError(`the diagram lacks ${missing.join(", ")}`);
+      if (!(await has("dot"))) {
+        throw new LabError("Graphviz is not installed", "apt-get install -y graphviz", 2);
+      }
+      const out = resolve(flags.out);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(`${out}.dot`, dot);
+      for (const format of ["svg", "png"]) {
+        await run("dot", [`-T${format}`, "-Gdpi=110", `${out}.dot`, "-o", `${out}.${format}`]);
+      }
+      console.log(`${out}.dot, ${out}.svg, ${out}.png`);
+    });
+}
