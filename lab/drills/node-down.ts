@@ -5,6 +5,7 @@
  */
 
 import { leaderOf, patroniCluster } from "../core/patroni.js";
+import { collectStatus } from "../core/status.js";
 import { nodeState, secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
 import { names } from "../plan/names.js";
@@ -81,6 +82,14 @@ export const nodeDown: Drill = {
         ctx.signal,
       );
       mark(`both database members running again after ${m.membersBackS ?? "-"} s`);
+      // The node is back only when every service is whole again: the global ones (Traefik, the
+      // exporters, the log agent) start on it after it rejoins, each after its health check.
+      m.servicesBackS = await secondsUntil(
+        async () => (await collectStatus(lab)).services.every((s) => s.running >= s.desired),
+        120_000,
+        ctx.signal,
+      );
+      mark(`every service at its desired tasks after ${m.servicesBackS ?? "-"} s`);
     });
     const { writes, reads } = result.traffic;
     const writesRecoveryS = recoverySeconds(writes.samples, result.faultMs);
@@ -104,6 +113,11 @@ export const nodeDown: Drill = {
           name: "node rejoined",
           ok: m.nodeRejoinedS !== null,
           detail: `${m.nodeRejoinedS ?? "not"} s after power on`,
+        },
+        {
+          name: "every service whole again",
+          ok: m.servicesBackS !== null,
+          detail: `${m.servicesBackS ?? "not"} s after power on`,
         },
         {
           name: "writes recovered",
