@@ -1,5 +1,5 @@
 /** `lab diagram`: the architecture drawn from the plan `up` deploys (Graphviz: SVG and PNG). */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { loadConfig } from "../../config/load.js";
@@ -37,8 +37,18 @@ export function registerDiagram(program: Command): void {
         throw new LabError("Graphviz is not installed", "apt-get install -y graphviz", 2);
       }
       const out = resolve(flags.out);
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(`${out}.dot`, dot);
+      if (!existsSync(dirname(out))) {
+        throw new LabError(
+          `--out ${flags.out}: the folder ${dirname(out)} does not exist`,
+          "give a path in an existing folder, e.g. --out docs/architecture",
+          2,
+        );
+      }
+      try {
+        writeFileSync(`${out}.dot`, dot);
+      } catch (err) {
+        throw new LabError(`cannot write ${out}.dot: ${(err as Error).message}`, undefined, 2);
+      }
       for (const format of ["svg", "png"]) {
         await run("dot", [`-T${format}`, "-Gdpi=110", `${out}.dot`, "-o", `${out}.${format}`]);
       }
