@@ -9,7 +9,9 @@ const hostname = z
   });
 
 const UNIT_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
-const duration = z.string().regex(/^[1-9][0-9]{0,5}[smhd]$/, {
+/** A number and a unit: "90s", "30m", "24h", "7d" (configuration and CLI flags alike). */
+export const DURATION = /^[1-9][0-9]{0,5}[smhd]$/;
+const duration = z.string().regex(DURATION, {
   message: 'must be a number and a unit (s, m, h, d), e.g. "30m" or "24h"',
 });
 

@@ -1,4 +1,5 @@
 /** Pure: a `lab:logs` request -> the HTTP query for whichever log store the lab runs. */
+import { DURATION, durationSeconds } from "../config/schema.js";
 import { LabError } from "../errors.js";
 
 export type LogStore = "victorialogs" | "loki";
@@ -23,19 +24,16 @@ export interface LogLine {
   line: string;
 }
 
-const UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** "10m" -> 600; anything else is a 2 with the expected shape. */
+/** "10m" -> 600, the configuration's duration format; anything else is a 2 with the shape. */
 export function parseSince(text: string): number {
-  const m = /^([1-9][0-9]{0,5})([smhd])$/.exec(text);
-  if (!m?.[1] || !m[2]) {
+  if (!DURATION.test(text)) {
     throw new LabError(
       `--since "${text}" is not a duration`,
       "give a number and a unit (s, m, h, d), e.g. --since 10m",
       2,
     );
   }
-  return Number(m[1]) * (UNIT_S[m[2]] ?? 1);
+  return durationSeconds(text);
 }
 
 /** A LogsQL or LogQL string literal. */
