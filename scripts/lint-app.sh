@@ -15,7 +15,8 @@ for agent in logship alert-receiver; do
   "$root/.venv/bin/ruff" check "$root/images/$agent"
   "$root/.venv/bin/ruff" format --check "$root/images/$agent"
 done
-"$root/.venv/bin/mypy" --strict "$root/images/logship/logship.py" "$root/images/alert-receiver/receiver.py"
+"$root/.venv/bin/mypy" --strict "$root/images/logship/logship.py" "$root/images/alert-receiver/receiver.py" \
+  "$root/images/alert-receiver/remediator.py"
 if command -v shellcheck >/dev/null; then
   shellcheck -x "$root"/scripts/*.sh "$root"/images/*/*.sh "$root"/app/entrypoint.sh "$root"/.ci/run
 else

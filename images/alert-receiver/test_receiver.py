@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import threading
 import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-spec = importlib.util.spec_from_file_location("receiver", Path(__file__).parent / "receiver.py")
-assert spec and spec.loader
-receiver = importlib.util.module_from_spec(spec)
-sys.modules["receiver"] = receiver
-spec.loader.exec_module(receiver)
+import receiver
+import webhook as hook
 
 
 def webhook(status: str = "firing", **labels: str) -> dict[str, Any]:
@@ -40,7 +33,7 @@ def webhook(status: str = "firing", **labels: str) -> dict[str, Any]:
 
 
 def test_a_webhook_becomes_one_record_per_alert() -> None:
-    records = receiver.parse_webhook(json.dumps(webhook(node="lab-node-2")).encode())
+    records = hook.parse_webhook(json.dumps(webhook(node="lab-node-2")).encode())
     assert len(records) == 1
     assert records[0]["alertname"] == "NodeDown"
     assert records[0]["labels"]["node"] == "lab-node-2"
@@ -59,8 +52,8 @@ def test_a_webhook_becomes_one_record_per_alert() -> None:
     ],
 )
 def test_a_malformed_body_is_refused(body: bytes) -> None:
-    with pytest.raises(receiver.BadBody):
-        receiver.parse_webhook(body)
+    with pytest.raises(hook.BadBody):
+        hook.parse_webhook(body)
 
 
 @pytest.fixture
@@ -71,16 +64,7 @@ def server():  # type: ignore[no-untyped-def]
     srv.shutdown()
 
 
-def post(url: str, body: bytes) -> int:
-    req = urllib.request.Request(url, data=body, method="POST")
-    try:
-        with urllib.request.urlopen(req, timeout=5) as res:
-            return int(res.status)
-    except urllib.error.HTTPError as err:
-        return int(err.code)
-
-
-def test_over_http_a_good_webhook_is_kept_and_a_bad_one_is_a_400(server: str) -> None:
+def test_over_http_a_good_webhook_is_kept_and_a_bad_one_is_a_400(server: str, post: Any) -> None:
     receiver.notifications.clear()
     assert post(f"{server}/alerts", json.dumps(webhook()).encode()) == 200
     assert post(f"{server}/alerts", b"{broken") == 400

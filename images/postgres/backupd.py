@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
 import subprocess
@@ -27,6 +28,7 @@ PORT = int(os.environ.get("METRICS_PORT", "9854"))
 MEMBERS = os.environ.get("PG_MEMBERS", "pg1,pg2")
 LOCK_ERROR = 50  # pgBackRest: another backup holds the stanza's lock
 PGBACKREST = "/usr/bin/pgbackrest"
+TOKEN_FILE = os.environ.get("BACKUP_TOKEN_FILE", "/run/secrets/remediator_token")
 
 
 def log(msg: str) -> None:
@@ -72,6 +74,9 @@ def due(found: list[dict[str, Any]], now: float) -> str | None:
 class State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        # POST /backup (the remediator, on an alert): take one now instead of waiting.
+        self.wake = threading.Event()
+        self.requested = False
         self.runs: dict[tuple[str, str], int] = {}
         self.stanza_ready = False
         self.last_error = ""
@@ -103,7 +108,12 @@ def schedule() -> None:
                     raise RuntimeError(f"stanza-create: {res.stderr.strip() or res.stdout.strip()}")
                 STATE.stanza_ready = True
                 log(f"stanza {STANZA} ready")
-            kind = due(backups(info()), time.time())
+            found = backups(info())
+            kind = due(found, time.time())
+            if STATE.requested:
+                STATE.requested = False
+                kind = kind or ("diff" if any(b["type"] == "full" for b in found) else "full")
+                log(f"{kind} backup requested")
             if kind:
                 log(f"scheduled {kind} backup starting")
                 res = pgbackrest(f"--type={kind}", "backup")
@@ -120,7 +130,8 @@ def schedule() -> None:
         except Exception as err:
             STATE.last_error = str(err)[-500:]
             log(f"error: {STATE.last_error}")
-        time.sleep(15)
+        STATE.wake.wait(15)
+        STATE.wake.clear()
 
 
 def archiver() -> dict[str, float] | None:
@@ -271,7 +282,31 @@ def metrics() -> str:
     return "\n".join(out) + "\n"
 
 
+def authorized(header: str) -> bool:
+    """The remediator's token (a Docker secret both services hold); no token file: nobody."""
+    try:
+        with open(TOKEN_FILE) as f:
+            token = f.read().strip()
+    except OSError:
+        return False
+    return bool(token) and hmac.compare_digest(header, f"Bearer {token}")
+
+
 class Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        if self.path != "/backup":
+            self.send_error(404)
+            return
+        if not authorized(self.headers.get("Authorization", "")):
+            self.send_error(401)
+            return
+        STATE.requested = True
+        STATE.wake.set()
+        log("backup requested over HTTP")
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self) -> None:
         if self.path not in ("/metrics", "/health"):
             self.send_error(404)

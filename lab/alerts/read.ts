@@ -3,9 +3,9 @@ import type { RunningLab } from "../core/running.js";
 import { LabError } from "../errors.js";
 import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials } from "../state/secrets.js";
-import type { AmAlert, Notification } from "./view.js";
+import type { AmAlert, Decision, Notification } from "./view.js";
 
-async function getJson<T>(lab: RunningLab, path: string, what: string): Promise<T> {
+export async function getJson<T>(lab: RunningLab, path: string, what: string): Promise<T> {
   const { user, password } = dashboardCredentials();
   const authorization = basicAuth(user, password);
   const hint = "npm run lab:status shows its task; npm run lab:up starts it again";
@@ -27,12 +27,11 @@ async function getJson<T>(lab: RunningLab, path: string, what: string): Promise<
 
 export async function readAlerts(
   lab: RunningLab,
-): Promise<{ alerts: AmAlert[]; notifications: Notification[] }> {
-  const alerts = await getJson<AmAlert[]>(lab, "/api/v2/alerts", "Alertmanager");
-  const notifications = await getJson<Notification[]>(
-    lab,
-    "/receiver/notifications",
-    "the lab's alert receiver",
-  );
-  return { alerts, notifications };
+): Promise<{ alerts: AmAlert[]; notifications: Notification[]; decisions: Decision[] }> {
+  const [alerts, notifications, decisions] = await Promise.all([
+    getJson<AmAlert[]>(lab, "/api/v2/alerts", "Alertmanager"),
+    getJson<Notification[]>(lab, "/receiver/notifications", "the lab's alert receiver"),
+    getJson<Decision[]>(lab, "/remediator/decisions", "the remediator"),
+  ]);
+  return { alerts, notifications, decisions };
 }

@@ -24,6 +24,8 @@ const OBSERVABILITY = [
   "cadvisor",
   "alertmanager",
   "alert-receiver",
+  "remediator",
+  "docker-proxy",
 ];
 
 const { values } = parseArgs({

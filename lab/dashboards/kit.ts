@@ -145,8 +145,25 @@ export function dashboard(uid: string, title: string, description: string) {
         .iconColor("rgba(0, 211, 255, 1)")
         .type("dashboard")
         .builtIn(1),
+    )
+    .annotation(
+      // The remediator's audit trail: a mark each time it acts (or would, in dry-run).
+      new AnnotationQueryBuilder()
+        .name("Automatic actions")
+        .datasource(PROMETHEUS)
+        .enable(true)
+        .iconColor("orange")
+        .expr(REMEDIATION_ANNOTATION)
+        .step("15s")
+        .titleFormat("{{action}}")
+        .textFormat("remediator: {{action}} ({{result}})")
+        .tagKeys("action,result"),
     );
 }
+
+/** Decisions that acted, would have (dry-run) or failed, per action: one annotation each. */
+export const REMEDIATION_ANNOTATION =
+  'sum by (action, result) (increase(lab_remediation_decisions_total{result=~"act|dry_run|failed"}[1m])) > 0';
 
 export type Built = ReturnType<DashboardBuilder["build"]>;
 export type PanelLike = cog.Builder<unknown>;

@@ -1,4 +1,5 @@
 /** The drills the lab knows, by name. */
+import { alertScale } from "./alert-scale.js";
 import { appReplica } from "./app-replica.js";
 import { dbPrimary } from "./db-primary.js";
 import { dbSwitchover } from "./db-switchover.js";
@@ -24,6 +25,11 @@ export const DRILLS: Record<string, { drill: Drill; defaults: DrillOptions }> = 
     // The fault comes after one archive_timeout (60 s), so the repository holds some of the
     // traffic's writes and the RPO measures the archive, not when the traffic started.
     defaults: { durationS: 150, faultAtS: 75, writers: 8, readers: 8 },
+  },
+  // writers: clients logging in (the load); durationS: the longest the load may last.
+  "alert-scale": {
+    drill: alertScale,
+    defaults: { durationS: 150, faultAtS: 0, writers: 16, readers: 0 },
   },
   "node-down": {
     drill: nodeDown,

@@ -10,11 +10,14 @@ import { nodeState, secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
 import { names } from "../plan/names.js";
 import { recoverySeconds } from "./analysis.js";
+import { type NodeAlerts, watchNodeAlerts } from "./node-alerts.js";
 import { ledgerCheck, trace, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";
 
 /** How long the node stays off before the drill powers it back on. */
 export const NODE_OFF_S = 30;
+/** Off at least this long, the drill also checks the alerting (NodeDown, inhibition). */
+export const NODE_ALERTS_OFF_S = 80;
 
 export const nodeDown: Drill = {
   name: "node-down",
@@ -29,11 +32,14 @@ export const nodeDown: Drill = {
     const app = `${lab.config.name}_app`;
     const startedAt = new Date().toISOString();
     const m: Record<string, number | null> = {};
+    const offS = ctx.opts.offS ?? NODE_OFF_S;
+    let seen: NodeAlerts = { nodeDownS: null, inhibited: [] };
     const result = await underTraffic(ctx, async (mark) => {
       const engine = lab.managerExcept(victim);
       const appOnVictim = (await runningTasks(engine, app)).filter((t) => t.node === victim).length;
       ctx.onAbort(() => lab.driver.start(victim));
       await lab.driver.kill(victim);
+      const killedAt = Date.now();
       mark(`killed node ${victim} (${appOnVictim} app tasks on it)`);
       m.swarmMarkedDownS = await secondsUntil(
         async () => (await nodeState(engine, victim)) === "down",
@@ -46,7 +52,7 @@ export const nodeDown: Drill = {
           const tasks = await runningTasks(engine, app);
           return tasks.length >= lab.config.app.replicas && tasks.every((t) => t.node !== victim);
         },
-        Math.max(1, NODE_OFF_S - (m.swarmMarkedDownS ?? 0)) * 1000,
+        Math.max(1, offS - (m.swarmMarkedDownS ?? 0)) * 1000,
         ctx.signal,
       );
       mark(
@@ -54,9 +60,12 @@ export const nodeDown: Drill = {
           ? "app tasks not all rescheduled while the node was off"
           : `app back to ${lab.config.app.replicas} tasks on other nodes`,
       );
-      const offFor =
-        NODE_OFF_S * 1000 - (Date.now() - Date.parse(startedAt) - ctx.opts.faultAtS * 1000);
-      if (offFor > 0) await new Promise((r) => setTimeout(r, offFor));
+      const offFor = offS * 1000 - (Date.now() - killedAt);
+      // Meanwhile: what a person on call sees (NodeDown, and what it inhibits).
+      seen = await watchNodeAlerts(lab, victim, killedAt, Date.now() + offFor, ctx.signal);
+      mark(
+        `alerts: NodeDown ${seen.nodeDownS === null ? "not seen" : `after ${seen.nodeDownS} s`}, inhibited on ${victim}: ${seen.inhibited.join(", ") || "none"}`,
+      );
       await lab.driver.start(victim);
       await lab.refreshNodes();
       mark(`node ${victim} powered on`);
@@ -101,6 +110,9 @@ export const nodeDown: Drill = {
         node: victim,
         primaryBefore: primary ? `${primary.name} on ${primary.node}` : "unknown",
         ...m,
+        offS,
+        nodeDownAlertS: seen.nodeDownS,
+        inhibitedAlerts: seen.inhibited.join(", ") || "none",
         writesRecoveryS,
         readsRecoveryS,
         failedWrites: writes.failed,
@@ -130,6 +142,16 @@ export const nodeDown: Drill = {
           detail: `${readsRecoveryS ?? "never"} s after the fault`,
         },
         ledgerCheck(result),
+        // NodeDown waits 30 s (for:) and the per-service alerts 1 min: only a long outage shows them.
+        ...(offS >= NODE_ALERTS_OFF_S
+          ? [
+              {
+                name: "NodeDown fired, the node's per-service alerts inhibited",
+                ok: seen.nodeDownS !== null && seen.inhibited.length > 0,
+                detail: `NodeDown after ${seen.nodeDownS ?? "-"} s; inhibited: ${seen.inhibited.join(", ") || "none"}`,
+              },
+            ]
+          : []),
       ],
       ...trace(result),
     };

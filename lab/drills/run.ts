@@ -99,6 +99,8 @@ export function drillOptionProblems(opts: DrillOptions, nodes: number): string[]
     problems.push("--writers must be at least 1 (the ledger needs writes), --readers at least 0");
   if (opts.node !== undefined && (opts.node < 1 || opts.node > nodes))
     problems.push(`--node ${opts.node}: the lab has nodes 1 to ${nodes}`);
+  if (opts.offS !== undefined && (opts.offS < 5 || opts.offS > 600))
+    problems.push(`--off ${opts.offS}: between 5 and 600 seconds`);
   return problems;
 }
 

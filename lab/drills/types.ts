@@ -9,6 +9,8 @@ export interface DrillOptions {
   readers: number;
   /** node index for node-down (default: the node of the database primary) */
   node?: number;
+  /** node-down: seconds the node stays off (default 30; 80 or more also checks the alerting) */
+  offS?: number;
   /** app-replica: KILL (a crash, the default) or TERM (a graceful stop) */
   signal?: "KILL" | "TERM";
 }

@@ -19,7 +19,8 @@ export type ImageKey =
   | "alloy"
   | "cadvisor"
   | "alertmanager"
-  | "alert-receiver";
+  | "alert-receiver"
+  | "docker-proxy";
 export type Prepare = "wheels" | "traefik-binary" | "victorialogs-binary";
 
 export interface ImageSpec {
@@ -65,6 +66,8 @@ export function planImages(set: ImageSet): ImageSpec[] {
     // Built in both sets: its entrypoint reads the monitor password from a Docker secret.
     build("postgres-exporter", "images/postgres-exporter", { BASE: debian }, true),
     build("alert-receiver", "images/alert-receiver", { BASE: debian }, true),
+    // Both sets: HAProxy from Debian with the lab's allow-list baked in.
+    build("docker-proxy", "images/docker-proxy", { BASE: debian }, true),
   ];
   const pull = (key: ImageKey, ref: string): ImageSpec => ({
     key,

@@ -1,6 +1,7 @@
 /** Pure: the values the stack template needs, from the config and the image set. */
 import { durationSeconds, type LabConfig } from "../config/schema.js";
 import type { ImageSpec } from "../images/plan.js";
+import { remediatorPolicy } from "./remediation.js";
 import type { StackVars } from "./stack.js";
 
 /** Every planned image as NAME_IMAGE ("node-exporter" -> NODE_EXPORTER_IMAGE). */
@@ -27,5 +28,6 @@ export function stackVars(config: LabConfig, images: ImageSpec[], state: string)
     BACKUP_DIFF_EVERY_S: durationSeconds(config.backup.diff),
     BACKUP_RETENTION_FULL: config.backup.retentionFull,
     ARCHIVE_TIMEOUT_S: config.backup.archiveTimeoutS,
+    REMEDIATOR_POLICY: JSON.stringify(remediatorPolicy(config)),
   };
 }

@@ -26,7 +26,9 @@ export const statePaths = (dir = stateDir()) => ({
   appAdminPassword: `${dir}/secrets/app-admin-password`,
   pgMonitorPassword: `${dir}/secrets/pg-monitor-password`,
   grafanaAdminPassword: `${dir}/secrets/grafana-admin-password`,
+  remediatorToken: `${dir}/secrets/remediator-token`,
   stackFile: `${dir}/stack.yml`,
+  alertmanagerConfig: `${dir}/alertmanager.yml`,
   edgeConfig: `${dir}/edge/haproxy.cfg`,
   build: `${dir}/build`,
 });

@@ -69,6 +69,7 @@ export async function ensureState(
   ensureFile(p.appAdminPassword, password);
   ensureFile(p.pgMonitorPassword, password);
   ensureFile(p.grafanaAdminPassword, password);
+  ensureFile(p.remediatorToken, () => randomBytes(32).toString("base64url"));
   return { caCreated, certIssued };
 }
 

@@ -3,7 +3,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { LabConfig } from "../config/schema.js";
+import { LabError } from "../errors.js";
 import type { ImageSet, ImageSpec } from "../images/plan.js";
+import { planAlertmanager, withReceiverSecrets } from "../plan/alertmanager.js";
 import { names } from "../plan/names.js";
 import { type FileResolver, renderStack, stackToYaml } from "../plan/stack.js";
 import { stackVars } from "../plan/vars.js";
@@ -26,23 +28,52 @@ export function resolveIfPresent(file: string) {
   return existsSync(path) ? resolveFromDisk(path) : { path, hash: "not-yet-generated" };
 }
 
+export const ALERTMANAGER_TEMPLATE = join(REPO_ROOT, "prometheus/alertmanager.yml");
+
+export function planLabAlertmanager(config: LabConfig) {
+  return planAlertmanager(readFileSync(ALERTMANAGER_TEMPLATE, "utf8"), config.alerting.receivers);
+}
+
+/** A receiver's secret file that cannot be read is the user's to fix, not a crash. */
+function receiverSecret(resolve: FileResolver): FileResolver {
+  return (file) => {
+    try {
+      return resolve(file);
+    } catch (err) {
+      throw new LabError(
+        `alerting.receivers: cannot read the secret file ${file}: ${(err as Error).message}`,
+        "create the file or fix its path in swarm-lab.yaml (relative paths start at the repository)",
+        2,
+      );
+    }
+  };
+}
+
 export function renderLabStack(
   config: LabConfig,
   set: ImageSet,
   images: ImageSpec[],
   resolve: FileResolver = resolveFromDisk,
 ) {
-  return renderStack(
+  const stack = names.stack(config.name);
+  const doc = renderStack(
     [readFileSync(STACK_TEMPLATE, "utf8"), readFileSync(stackOverlay(set), "utf8")],
-    names.stack(config.name),
+    stack,
     stackVars(config, images, stateDir()),
     resolve,
+  );
+  return withReceiverSecrets(
+    doc,
+    planLabAlertmanager(config).secrets,
+    stack,
+    receiverSecret(resolve),
   );
 }
 
 export const deployStack: Step = {
   title: "Deploying the stack",
   async run(ctx, report) {
+    // Alertmanager's configuration was written (and checked) by the step before: alerting.ts.
     const doc = renderLabStack(
       ctx.config,
       need(ctx.imageSet, "image set"),

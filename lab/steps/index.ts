@@ -1,4 +1,5 @@
 /** The ordered steps of `up`. */
+import { checkAlertingStep } from "./alerting.js";
 import type { Step } from "./context.js";
 import { deployStack } from "./deploy.js";
 import { distributeImages } from "./distribute.js";
@@ -15,6 +16,7 @@ export const UP_STEPS: Step[] = [
   selectImages,
   prepareState,
   buildImages,
+  checkAlertingStep,
   createNodes,
   formSwarm,
   distributeImages,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { firing, type Notification, recentlyResolved } from "../../lab/alerts/view.js";
+import {
+  type Decision,
+  firing,
+  type Notification,
+  recentActions,
+  recentlyResolved,
+} from "../../lab/alerts/view.js";
 
 const note = (over: Partial<Notification>): Notification => ({
   received: 0,
@@ -61,5 +67,46 @@ describe("lab:alerts view", () => {
       ["2026-11-26T12:20:00Z", 600],
       ["2026-11-26T12:02:30Z", 150],
     ]);
+  });
+
+  it("shows what the remediator did for each alert, matched by incident", () => {
+    const decision = (over: Partial<Decision>): Decision => ({
+      at: Date.parse("2026-11-26T12:00:40Z") / 1000,
+      result: "act",
+      reason: "",
+      action: "scale-up",
+      service: "app",
+      alertname: "AppSaturated",
+      // The remediator writes the start as epoch seconds with milliseconds.
+      incident: `s1@${(Date.parse("2026-11-26T12:00:30.123Z") / 1000).toFixed(3)}`,
+      change: { kind: "scale", from: 3, to: 4 },
+      dry_run: false,
+      ...over,
+    });
+    const decisions = [
+      decision({}),
+      decision({ result: "cooldown", reason: "acted 5 s ago" }),
+      decision({ incident: "other@1.000", action: "backup", change: { kind: "backup" } }),
+    ];
+    const [alert] = firing(
+      [
+        {
+          fingerprint: "s1",
+          labels: { alertname: "AppSaturated", severity: "warning" },
+          annotations: {},
+          startsAt: "2026-11-26T12:00:30.123456789Z",
+          status: { state: "active" },
+        },
+      ],
+      [],
+      decisions,
+    );
+    expect(alert?.actions).toEqual(["scale-up app 3->4"]);
+    const now = Date.parse("2026-11-26T12:10:00Z");
+    expect(recentActions(decisions, now, 3600).map((a) => a.detail)).toEqual([
+      "scale-up app 3->4",
+      "backup app",
+    ]);
+    expect(recentActions(decisions, now, 60)).toEqual([]);
   });
 });

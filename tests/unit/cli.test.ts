@@ -57,7 +57,7 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     const r = await cli(["drill", "meteor"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      /unknown drill "meteor".*app-replica, db-primary, db-switchover, disaster, node-down/s,
+      /unknown drill "meteor".*app-replica, db-primary, db-switchover, disaster, alert-scale, node-down/s,
     );
   });
 

@@ -29,8 +29,38 @@ describe("config", () => {
           logs: { retention: "7d", maxSizeMiB: 2048 },
           metrics: { retention: "7d", maxSizeMiB: 2048 },
         },
+        alerting: {
+          dryRun: false,
+          rateLimit: { actions: 6, per: "1h" },
+          actions: {
+            scaleUp: { enabled: true, max: 5, cooldown: "2m", quietPeriod: "10m" },
+            backup: { enabled: true, cooldown: "30m" },
+            redeploy: { enabled: true, cooldown: "30m" },
+            rebalance: { enabled: true, cooldown: "30m" },
+          },
+          thresholds: { appLatencyP95: 0.5, appCpu: 0.8 },
+          receivers: { webhooks: [] },
+        },
       },
     });
+  });
+
+  it("refuses an unknown alerting key, a bad receiver and a maximum below the replicas", () => {
+    const r = validateConfig(parse(readFileSync(fixture("invalid-alerting.yaml"), "utf8")));
+    const errors = r.ok ? [] : r.errors;
+    expect(errors.find((e) => e.startsWith("alerting.actions.scaleUp:"))).toMatch(/maxReplicas/);
+    expect(errors.find((e) => e.startsWith("alerting.receivers.email.smarthost:"))).toMatch(
+      /host:port/,
+    );
+    expect(errors.find((e) => e.startsWith("alerting.receivers.webhooks.0.url:"))).toBeDefined();
+    expect(errors.find((e) => e.startsWith("alerting.thresholds.backupMaxAge:"))).toMatch(/unit/);
+    const low = validateConfig({
+      app: { replicas: 4 },
+      alerting: { actions: { scaleUp: { max: 3 } } },
+    });
+    expect(low.ok ? [] : low.errors).toEqual([
+      expect.stringMatching(/^alerting.actions.scaleUp.max: .*at least app.replicas/),
+    ]);
   });
 
   it("keeps every value of a full file", () => {
@@ -48,6 +78,13 @@ describe("config", () => {
       logs: { retention: "3d", maxSizeMiB: 512 },
       metrics: { retention: "14d", maxSizeMiB: 4096 },
     });
+    expect(config.alerting.dryRun).toBe(true);
+    expect(config.alerting.actions.scaleUp).toMatchObject({ max: 4, quietPeriod: "5m" });
+    expect(config.alerting.thresholds.backupMaxAge).toBe("2h");
+    expect(config.alerting.receivers.webhooks).toEqual([
+      { url: "https://hooks.example.org/lab", tokenFile: "secrets/hook-token" },
+    ]);
+    expect(config.alerting.receivers.slack?.channel).toBe("#lab");
   });
 
   it("refuses a retention that is not whole days, a tiny cap and unknown observability keys", () => {

@@ -140,6 +140,7 @@ describe("planImages", () => {
       "alert-receiver",
       "alertmanager",
       "app",
+      "docker-proxy",
       "etcd",
       "logship",
       "node-exporter",

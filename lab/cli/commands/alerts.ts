@@ -1,7 +1,7 @@
 /** `lab alerts`: firing alerts (with inhibited ones) and those resolved recently. */
 import type { Command } from "commander";
 import { readAlerts } from "../../alerts/read.js";
-import { firing, recentlyResolved } from "../../alerts/view.js";
+import { firing, recentActions, recentlyResolved } from "../../alerts/view.js";
 import { loadConfig } from "../../config/load.js";
 import { connectLab } from "../../core/running.js";
 import { parseSince } from "../../logs/query.js";
@@ -17,23 +17,25 @@ export function registerAlerts(program: Command): void {
     .action(async (flags: ConfigFlags & { since: string; output: string }) => {
       const windowS = parseSince(flags.since);
       await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
-      const { alerts, notifications } = await readAlerts(lab);
+      const { alerts, notifications, decisions } = await readAlerts(lab);
       const result = {
-        firing: firing(alerts, notifications),
-        resolved: recentlyResolved(notifications, Date.now(), windowS),
+        firing: firing(alerts, notifications, decisions),
+        resolved: recentlyResolved(notifications, Date.now(), windowS, decisions),
+        actions: recentActions(decisions, Date.now(), windowS),
       };
       if (flags.output === "json") return printJson(result);
       if (result.firing.length === 0) console.log("no alert firing");
       else
         console.log(
           table(
-            ["firing", "severity", "state", "since", "notified", "where", "summary"],
+            ["firing", "severity", "state", "since", "notified", "actions", "where", "summary"],
             result.firing.map((a) => [
               a.alert,
               a.severity,
               a.state,
               a.since,
               a.notified ? "yes" : "not yet",
+              a.actions.join(", "),
               a.where,
               a.summary,
             ]),
@@ -42,15 +44,23 @@ export function registerAlerts(program: Command): void {
       if (result.resolved.length > 0)
         console.log(
           table(
-            ["resolved", "severity", "started", "ended", "lasted", "where"],
+            ["resolved", "severity", "started", "ended", "lasted", "actions", "where"],
             result.resolved.map((a) => [
               a.alert,
               a.severity,
               a.started,
               a.ended,
               `${a.lastedS} s`,
+              a.actions.join(", "),
               a.where,
             ]),
+          ),
+        );
+      if (result.actions.length > 0)
+        console.log(
+          table(
+            ["action at", "action", "service", "alert", "result", "detail"],
+            result.actions.map((a) => [a.at, a.action, a.service, a.alert, a.result, a.detail]),
           ),
         );
       console.log("runbook: docs/runbook.md (one section per alert)");

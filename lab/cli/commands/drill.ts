@@ -16,6 +16,7 @@ interface DrillFlags extends ConfigFlags {
   writers?: number;
   readers?: number;
   node?: number;
+  off?: number;
   signal?: "KILL" | "TERM";
   output: string;
 }
@@ -33,6 +34,11 @@ export function registerDrill(program: Command): void {
     .option("--writers <n>", "concurrent writers", integer)
     .option("--readers <n>", "concurrent readers", integer)
     .option("--node <index>", "node-down: which node (default: the database node)", integer)
+    .option(
+      "--off <s>",
+      "node-down: seconds the node stays off (80+ also checks NodeDown and inhibition)",
+      integer,
+    )
     .addOption(
       new Option("--signal <signal>", "app-replica: KILL (crash) or TERM (graceful stop)").choices([
         "KILL",
@@ -67,6 +73,7 @@ export function registerDrill(program: Command): void {
             writers: flags.writers,
             readers: flags.readers,
             node: flags.node,
+            offS: flags.off,
             signal: flags.signal,
           },
           consoleLog(false, flags.output === "json"),

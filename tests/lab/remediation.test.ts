@@ -1,0 +1,305 @@
+/**
+ * Alerts that act, on the real lab: the Docker API proxy's allow-list, a malformed webhook, a
+ * flood of repeats, BackupTooOld -> a backup, the same fault in dry-run, and saturation -> scale up
+ * and back (the alert-scale drill). Each measures fault -> firing -> action -> resolved.
+ */
+
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  activeAlerts,
+  currentPolicy,
+  type Patch,
+  patched,
+  readDecisions,
+  setPolicy,
+  withPolicy,
+} from "../../lab/alerts/remediation.js";
+import type { Decision } from "../../lab/alerts/view.js";
+import type { RunningLab } from "../../lab/core/running.js";
+import { runningTasks } from "../../lab/core/tasks.js";
+import { REMEDIATION_ANNOTATION } from "../../lab/dashboards/kit.js";
+import { runDrill } from "../../lab/drills/run.js";
+import { planImages } from "../../lab/images/plan.js";
+import { execResult } from "../../lab/runtime/docker.js";
+import { consoleLog } from "../../lab/runtime/log.js";
+import { statePaths } from "../../lab/state/paths.js";
+import { dashboardCredentials } from "../../lab/state/secrets.js";
+import { checkAlerting, RULES_DIR } from "../../lab/steps/alerting.js";
+import { dashboardAuth, eventually, theLab } from "../support/lab.js";
+
+let lab: RunningLab;
+beforeAll(async () => {
+  lab = await theLab();
+});
+afterAll(async () => {
+  await lab?.[Symbol.asyncDispose]();
+});
+
+// Lab tests may run again on the same lab within the hour: the rate limit is unit-tested.
+const TEST_LIMITS: Patch = { rateLimit: { max: 50 } };
+
+/** Runs Python in the first running task of a service; prints what the code prints. */
+async function pythonIn(service: string, code: string): Promise<string> {
+  const [task] = await runningTasks(lab.manager(), `${lab.config.name}_${service}`);
+  const node = lab.nodes.find((n) => n.name === task?.node);
+  if (!task || !node) throw new Error(`no running task of ${service}`);
+  const r = await execResult(lab.driver.engine(node), task.container, ["python3", "-c", code]);
+  if (r.code !== 0) throw new Error(`python in ${service}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** HTTP status of each request, sent from inside a service's task ("error" when none answers). */
+const statusesFrom = (service: string, requests: Array<[string, string, string?]>) =>
+  pythonIn(
+    service,
+    `import json, urllib.request as u, urllib.error as e
+out = []
+for method, url, body in json.loads(${JSON.stringify(JSON.stringify(requests.map(([m, url, b]) => [m, url, b ?? null])))}):
+    try:
+        data = body.encode() if body is not None else (b"{}" if method == "POST" else None)
+        out.append(u.urlopen(u.Request(url, data=data, method=method, headers={"Content-Type": "application/json"}), timeout=5).status)
+    except e.HTTPError as err:
+        out.append(err.code)
+    except OSError:
+        out.append("error")
+print(json.dumps(out))`,
+  ).then((s) => JSON.parse(s) as Array<number | string>);
+
+async function prom(
+  query: string,
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const { user, password } = dashboardCredentials();
+  const res = await lab.http.send(
+    "GET",
+    lab.url("prometheus", `/api/v1/query?query=${encodeURIComponent(query)}`),
+    { headers: { authorization: dashboardAuth(user, password) } },
+  );
+  if (res.status !== 200) throw new Error(`Prometheus: HTTP ${res.status}`);
+  return JSON.parse(res.body).data.result;
+}
+
+const lastBackupAt = async () =>
+  Number(
+    (await prom('max(lab_backup_last_success_timestamp_seconds{type="any"})'))[0]?.value[1] ?? 0,
+  );
+
+const since = (t0: number, t: number) => Math.round((t - t0) / 100) / 10;
+
+describe("remediation", { timeout: 420_000 }, () => {
+  it("lab:up refuses a broken rule file or Alertmanager configuration, checked by the images' own tools", async () => {
+    const images = planImages("offline");
+    const am = statePaths().alertmanagerConfig;
+    await checkAlerting(images, RULES_DIR, am);
+    const rules = mkdtempSync(join(tmpdir(), "rules-"));
+    cpSync(RULES_DIR, rules, { recursive: true });
+    writeFileSync(
+      join(rules, "lab.yml"),
+      readFileSync(join(RULES_DIR, "lab.yml"), "utf8").replace(
+        'expr: up{job="app"} == 0',
+        'expr: up{job="app" == 0',
+      ),
+    );
+    await expect(checkAlerting(images, rules, am)).rejects.toThrow(
+      /alert rules .* refused before deploying/s,
+    );
+    const badAm = join(mkdtempSync(join(tmpdir(), "am-")), "alertmanager.yml");
+    writeFileSync(
+      badAm,
+      readFileSync(am, "utf8").replace("group_wait: 10s", "group_wait: 10s\n  group_whenever: 1s"),
+    );
+    await expect(checkAlerting(images, RULES_DIR, badAm)).rejects.toThrow(
+      /Alertmanager's configuration .* refused/s,
+    );
+  });
+
+  it("the Docker API proxy lets the remediator read and update services, and nothing else", async () => {
+    const api = "http://docker-proxy:2375";
+    const got = await statusesFrom("remediator", [
+      ["GET", `${api}/services`],
+      ["GET", `${api}/v1.41/tasks`],
+      ["GET", `${api}/nodes`],
+      ["GET", `${api}/containers/json`],
+      ["POST", `${api}/containers/create`],
+      ["POST", `${api}/services/create`],
+      ["GET", `${api}/secrets`],
+      ["GET", `${api}/info`],
+      ["DELETE", `${api}/services/${lab.config.name}_app`],
+      ["POST", `${api}/v1.41/exec/x/start`],
+    ]);
+    expect(got).toEqual([200, 200, 200, 403, 403, 403, 403, 403, 403, 403]);
+    // The app is not on the proxy's network: it cannot even resolve its name.
+    const fromApp = await statusesFrom("app", [["GET", `${api}/services`]]);
+    expect(fromApp).toEqual(["error"]);
+  });
+
+  it("a malformed webhook is a 400 and decides nothing", async () => {
+    const before = (await readDecisions(lab)).length;
+    const got = await statusesFrom("remediator", [
+      ["POST", "http://127.0.0.1:9096/alerts", "nonsense"],
+      [
+        "POST",
+        "http://127.0.0.1:9096/alerts",
+        '{"version": "4", "alerts": [{"status": "odd", "labels": {}}]}',
+      ],
+      ["POST", "http://127.0.0.1:9096/alerts", '{"version": "3", "alerts": []}'],
+    ]);
+    expect(got).toEqual([400, 400, 400]);
+    expect((await readDecisions(lab)).length).toBe(before);
+  });
+
+  it("a flood of 20 repeated notifications redeploys once", async () => {
+    const service = "node-exporter";
+    const forceUpdate = async () =>
+      (
+        (await lab.manager().getService(`${lab.config.name}_${service}`).inspect()) as {
+          Spec: { TaskTemplate: { ForceUpdate?: number } };
+        }
+      ).Spec.TaskTemplate.ForceUpdate ?? 0;
+    await withPolicy(lab, { ...TEST_LIMITS, actions: { redeploy: { cooldownS: 5 } } }, async () => {
+      const before = await forceUpdate();
+      const incident = `flood-${Date.now()}`;
+      const body = JSON.stringify({
+        version: "4",
+        status: "firing",
+        alerts: [
+          {
+            status: "firing",
+            labels: { alertname: "FloodDrill", action: "redeploy", service },
+            annotations: {},
+            startsAt: new Date().toISOString(),
+            fingerprint: incident,
+          },
+        ],
+      });
+      const url = "http://127.0.0.1:9096/alerts";
+      const got = await pythonIn(
+        "remediator",
+        `import threading, urllib.request as u
+codes = []
+def send():
+    codes.append(u.urlopen(u.Request(${JSON.stringify(url)}, data=${JSON.stringify(body)}.encode(), method="POST"), timeout=30).status)
+ts = [threading.Thread(target=send) for _ in range(20)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+print(sorted(codes))`,
+      );
+      expect(got).toBe(`[${Array(20).fill(200).join(", ")}]`);
+      const mine = (await readDecisions(lab)).filter((d) => d.incident.startsWith(`${incident}@`));
+      const results = mine.map((d) => d.result);
+      console.log(`flood of 20: ${results.join(",")}`);
+      expect(results.filter((r) => r === "act")).toHaveLength(1);
+      expect(mine).toHaveLength(20);
+      expect(await forceUpdate()).toBe(before + 1);
+    });
+  });
+
+  /** Sets the backup age limit just above the newest backup's age: it crosses it in `inS`. */
+  async function backupIncident(dryRun: boolean, inS: number) {
+    const last = await lastBackupAt();
+    expect(last).toBeGreaterThan(0);
+    const maxAge = Math.ceil(Date.now() / 1000 - last + inS);
+    const faultAt = (last + maxAge) * 1000;
+    return {
+      last,
+      faultAt,
+      // A short cooldown: these tests may run again on the same lab within 30 min.
+      patch: {
+        ...TEST_LIMITS,
+        dryRun,
+        actions: { backup: { cooldownS: 60 } },
+        thresholds: { backup_max_age_seconds: maxAge },
+      } satisfies Patch,
+    };
+  }
+
+  const backupDecisions = async (after: number): Promise<Decision[]> =>
+    (await readDecisions(lab)).filter((d) => d.action === "backup" && d.at * 1000 >= after);
+
+  it("BackupTooOld: a backup is taken once, and the alert resolves", async () => {
+    const startedAt = Date.now();
+    const { last, faultAt, patch } = await backupIncident(false, 20);
+    await withPolicy(lab, patch, async () => {
+      const fired = await eventually(
+        "BackupTooOld firing",
+        async () => (await activeAlerts(lab)).find((a) => a.labels.alertname === "BackupTooOld"),
+        150_000,
+      );
+      const firedAt = Date.parse(fired.startsAt);
+      const acted = await eventually(
+        "a backup decision that acted",
+        async () => (await backupDecisions(startedAt)).find((d) => d.result === "act"),
+        60_000,
+      );
+      const done = await eventually(
+        "a new backup in the repository",
+        async () => ((await lastBackupAt()) > last ? Date.now() : undefined),
+        180_000,
+      );
+      const resolvedAt = await eventually(
+        "BackupTooOld resolved",
+        async () =>
+          (await activeAlerts(lab)).some((a) => a.labels.alertname === "BackupTooOld")
+            ? undefined
+            : Date.now(),
+        120_000,
+      );
+      const all = await backupDecisions(startedAt);
+      console.log(
+        `backup: fault -> firing ${since(faultAt, firedAt)} s, firing -> action ${since(firedAt, acted.at * 1000)} s, fault -> action ${since(faultAt, acted.at * 1000)} s, action -> backup done ${since(acted.at * 1000, done)} s, action -> resolved ${since(acted.at * 1000, resolvedAt)} s; decisions ${all.map((d) => d.result).join(",")}`,
+      );
+      expect(since(faultAt, acted.at * 1000)).toBeLessThanOrEqual(90);
+      expect(all.filter((d) => d.result === "act")).toHaveLength(1);
+    });
+  });
+
+  it("dry-run: the same fault logs the decision and changes nothing", async () => {
+    const startedAt = Date.now();
+    const { last, patch } = await backupIncident(true, 15);
+    const before = await currentPolicy(lab);
+    await setPolicy(lab, patched(before, patch));
+    try {
+      const decided = await eventually(
+        "a dry-run backup decision",
+        async () => (await backupDecisions(startedAt)).find((d) => d.result === "dry_run"),
+        150_000,
+      );
+      expect(decided.dry_run).toBe(true);
+      // Long enough for a backup that had been started to show (a differential takes seconds).
+      await new Promise((r) => setTimeout(r, 20_000));
+      expect(await lastBackupAt()).toBe(last);
+      expect((await backupDecisions(startedAt)).filter((d) => d.result === "act")).toEqual([]);
+    } finally {
+      // Still in dry-run, the age limit back: the alert resolves before real mode returns.
+      await setPolicy(lab, patched(before, { ...TEST_LIMITS, dryRun: true }));
+      await eventually(
+        "BackupTooOld resolved",
+        async () =>
+          (await activeAlerts(lab)).some((a) => a.labels.alertname === "BackupTooOld")
+            ? undefined
+            : true,
+        120_000,
+      );
+      await setPolicy(lab, before);
+    }
+  });
+
+  it("saturation: the app is scaled up once and back after the quiet period (drill alert-scale)", async () => {
+    const { runs } = await runDrill(
+      lab,
+      "alert-scale",
+      1,
+      {},
+      consoleLog(),
+      new AbortController().signal,
+    );
+    const run = runs[0];
+    if (!run) throw new Error("no run");
+    expect(run.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(run.measures.scaleUpActions).toBe(1);
+    // Where Grafana runs, the dashboards draw this as an annotation: it has data now.
+    expect((await prom(REMEDIATION_ANNOTATION.replace("[1m]", "[10m]"))).length).toBeGreaterThan(0);
+  });
+});
