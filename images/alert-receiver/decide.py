@@ -123,7 +123,20 @@ def _change(
     if intent.action == "rebalance":
         if facts.spread <= 1:
             return "balanced", f"{intent.service} is spread evenly (difference {facts.spread})", {}
-        return "act", "", {"kind": "force-update", "spread": facts.spread}
+        if facts.replicas is None:
+            return "not_allowed", f"{intent.service} is not a replicated service", {}
+        # Up by the missing tasks (Swarm puts them on the emptiest nodes), then back (it removes
+        # from the fullest). A forced redeploy does not do it: with start-first updates the old
+        # tasks still count when the new ones are placed (measured: 2/1/0 stayed 2/1/0).
+        top = policy["actions"]["scale-up"]["max"]
+        extra = min(facts.spread - 1, top - facts.replicas)
+        if extra < 1:
+            return "at_bound", f"{intent.service} at its maximum: no room to rebalance", {}
+        return (
+            "act",
+            "",
+            {"kind": "scale-cycle", "from": facts.replicas, "via": facts.replicas + extra},
+        )
     if intent.action == "redeploy":
         return "act", "", {"kind": "force-update"}
     return "act", "", {"kind": "backup"}

@@ -126,8 +126,21 @@ class Remediator:
             self.swarm.scale(decision.service, decision.change["to"])
         elif kind == "force-update":
             self.swarm.force_update(decision.service)
+        elif kind == "scale-cycle":
+            # Takes as long as new tasks take to start: not under the lock, not in the webhook.
+            c = decision.change
+            threading.Thread(
+                target=self._cycle, args=(decision.service, c["via"], c["from"]), daemon=True
+            ).start()
         elif kind == "backup":
             request_backup()
+
+    def _cycle(self, service: str, via: int, back: int) -> None:
+        try:
+            self.swarm.scale_cycle(service, via, back)
+            log("rebalance done", service=service, via=via, back=back)
+        except SwarmError as err:
+            log("rebalance failed", service=service, error=str(err)[:300])
 
     def _audit(self, decision: d.Decision, now: float) -> dict[str, Any]:
         rec = decision.record(now)

@@ -7,6 +7,7 @@ service. No container, exec, image, volume, secret or create call gets through i
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 import urllib.request
 from typing import Any
@@ -95,6 +96,14 @@ class Swarm:
             spec["Mode"]["Replicated"]["Replicas"] = replicas
 
         self._update(service, set_replicas)
+
+    def scale_cycle(self, service: str, via: int, back: int, timeout_s: float = 120) -> None:
+        """Scales to `via`, waits for those tasks to run, then back to `back` (a rebalance)."""
+        self.scale(service, via)
+        deadline = time.monotonic() + timeout_s
+        while len(self.running_tasks(service)) < via and time.monotonic() < deadline:
+            time.sleep(2)
+        self.scale(service, back)
 
     def force_update(self, service: str) -> None:
         """Swarm replaces every task (rolling, start-first in the lab): spread is applied anew."""

@@ -104,7 +104,10 @@ def test_rebalance_only_when_unbalanced() -> None:
     even = d.Facts(True, labels, 3, spread=1)
     uneven = d.Facts(True, labels, 3, spread=2)
     assert d.decide(intent("rebalance"), policy, d.new_state(), even, 0).result == "balanced"
-    assert d.decide(intent("rebalance"), policy, d.new_state(), uneven, 0).result == "act"
+    done = d.decide(intent("rebalance"), policy, d.new_state(), uneven, 0)
+    assert (done.result, done.change) == ("act", {"kind": "scale-cycle", "from": 3, "via": 4})
+    at_max = d.Facts(True, labels, 5, spread=2)
+    assert d.decide(intent("rebalance"), policy, d.new_state(), at_max, 0).result == "at_bound"
 
 
 def test_dry_run_decides_and_says_so_without_holding_back_a_real_action() -> None:
