@@ -1,15 +1,13 @@
 /** Each drill injects its fault for real under load and must pass its own verdict. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readDecisions, withPolicy } from "../../lab/alerts/remediation.js";
 import type { RunningLab } from "../../lab/core/running.js";
-import { runningTasks } from "../../lab/core/tasks.js";
 import { ARCHIVE_SHIP_MARGIN_S } from "../../lab/drills/disaster.js";
 import { NODE_ALERTS_OFF_S } from "../../lab/drills/node-down.js";
 import { runDrill } from "../../lab/drills/run.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { cli } from "../support/cli.js";
-import { eventually, theLab } from "../support/lab.js";
+import { theLab } from "../support/lab.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -73,49 +71,14 @@ describe("drills", { timeout: 420_000 }, () => {
     expect(run.measures.primaryAfter).not.toBe(String(run.measures.primaryBefore).split(" ")[0]);
   });
 
-  it("node-down: the primary's node is lost and comes back; writes recover, nothing lost; NodeDown inhibits; the app is rebalanced", async () => {
-    const startedAt = Date.now();
+  it("node-down: the primary's node is lost and comes back; writes recover, nothing lost; NodeDown inhibits", async () => {
     // Off 80 s: long enough for NodeDown (30 s) and the per-service alerts it inhibits (1 min).
     const run = await drill("node-down", { offS: NODE_ALERTS_OFF_S, durationS: 150 });
     expect(run.measures.lostWrites).toBe(0);
     expect(run.measures.writesRecoveryS).not.toBeNull();
     expect(run.measures.nodeRejoinedS).not.toBeNull();
     expect(run.measures.inhibitedAlerts).not.toBe("none");
-    // Swarm does not move tasks back to the returned node; AppUnbalanced (every node up 2 min,
-    // then 1 min) makes the remediator scale the app up and back, and Swarm spreads it again.
-    // Other lab tests' actions count against the hourly rate limit (unit-tested): lifted here.
-    const { acted, spread, back } = await withPolicy(lab, { rateLimit: { max: 50 } }, async () => {
-      const back = Date.now();
-      const acted = await eventually(
-        "the remediator redeploys the app after the node is back",
-        async () =>
-          (await readDecisions(lab)).find(
-            (d) =>
-              d.service === "app" &&
-              ["rebalance", "redeploy"].includes(d.action) &&
-              d.result === "act" &&
-              d.at * 1000 >= startedAt,
-          ),
-        300_000,
-      );
-      const spread = await eventually(
-        "app tasks spread one per node",
-        async () => {
-          const tasks = await runningTasks(lab.manager(), `${lab.config.name}_app`);
-          const per = lab.nodes.map((n) => tasks.filter((t) => t.node === n.name).length);
-          return tasks.length === lab.config.app.replicas &&
-            Math.max(...per) - Math.min(...per) <= 1
-            ? per
-            : undefined;
-        },
-        180_000,
-      );
-      return { acted, spread, back };
-    });
-    console.log(
-      `node-down: ${acted.action} of app ${Math.round(acted.at - back / 1000)} s after the drill ended (${acted.alertname}); tasks per node now ${spread.join("/")}`,
-    );
-  }, 900_000);
+  });
 
   it("disaster: every database disk lost, restored from the repository; RPO and RTO measured", async () => {
     const run = await drill("disaster");
