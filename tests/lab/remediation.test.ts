@@ -310,61 +310,66 @@ print(sorted(codes))`,
         .getNode(found.ID)
         .update({ version: found.Version.Index, ...found.Spec, Availability: to });
     };
-    await withPolicy(lab, TEST_LIMITS, async () => {
-      // What a node that left and came back leaves behind: no app task on it, and Swarm does not
-      // move any back. Here: the node paused (takes no new task), its app tasks stopped (TERM),
-      // Swarm starts them elsewhere, the node active again.
-      await availability("pause");
-      try {
-        for (const t of (await runningTasks(engine, name)).filter((t) => t.node === away)) {
-          await lab.driver.engine(node).getContainer(t.container).kill({ signal: "SIGTERM" });
+    // A short cooldown: an earlier rebalance or redeploy of the app (30 min) would hold it back.
+    await withPolicy(
+      lab,
+      { ...TEST_LIMITS, actions: { rebalance: { cooldownS: 60 } } },
+      async () => {
+        // What a node that left and came back leaves behind: no app task on it, and Swarm does not
+        // move any back. Here: the node paused (takes no new task), its app tasks stopped (TERM),
+        // Swarm starts them elsewhere, the node active again.
+        await availability("pause");
+        try {
+          for (const t of (await runningTasks(engine, name)).filter((t) => t.node === away)) {
+            await lab.driver.engine(node).getContainer(t.container).kill({ signal: "SIGTERM" });
+          }
+          await eventually(
+            "no app task on the paused node, every replica running elsewhere",
+            async () => {
+              const per = await perNode();
+              const svc = (await engine.getService(name).inspect()) as {
+                Spec: { Mode: { Replicated: { Replicas: number } } };
+              };
+              return per.at(-1) === 0 &&
+                per.reduce((a, b) => a + b, 0) === svc.Spec.Mode.Replicated.Replicas
+                ? true
+                : undefined;
+            },
+            120_000,
+          );
+        } finally {
+          await availability("active");
         }
-        await eventually(
-          "no app task on the paused node, every replica running elsewhere",
+        const unbalancedAt = Date.now();
+        console.log(`app per node once the node is back: ${(await perNode()).join("/")}`);
+        const acted = await eventually(
+          "a rebalance that acted",
+          async () =>
+            (await readDecisions(lab)).find(
+              (d) => d.action === "rebalance" && d.result === "act" && d.at * 1000 >= unbalancedAt,
+            ),
+          180_000,
+        );
+        const spread = await eventually(
+          "app spread within one task per node, on every node",
           async () => {
             const per = await perNode();
             const svc = (await engine.getService(name).inspect()) as {
               Spec: { Mode: { Replicated: { Replicas: number } } };
             };
-            return per.at(-1) === 0 &&
+            return Math.min(...per) >= 1 &&
+              Math.max(...per) - Math.min(...per) <= 1 &&
               per.reduce((a, b) => a + b, 0) === svc.Spec.Mode.Replicated.Replicas
-              ? true
+              ? per
               : undefined;
           },
           120_000,
         );
-      } finally {
-        await availability("active");
-      }
-      const unbalancedAt = Date.now();
-      console.log(`app per node once the node is back: ${(await perNode()).join("/")}`);
-      const acted = await eventually(
-        "a rebalance that acted",
-        async () =>
-          (await readDecisions(lab)).find(
-            (d) => d.action === "rebalance" && d.result === "act" && d.at * 1000 >= unbalancedAt,
-          ),
-        180_000,
-      );
-      const spread = await eventually(
-        "app spread within one task per node, on every node",
-        async () => {
-          const per = await perNode();
-          const svc = (await engine.getService(name).inspect()) as {
-            Spec: { Mode: { Replicated: { Replicas: number } } };
-          };
-          return Math.min(...per) >= 1 &&
-            Math.max(...per) - Math.min(...per) <= 1 &&
-            per.reduce((a, b) => a + b, 0) === svc.Spec.Mode.Replicated.Replicas
-            ? per
-            : undefined;
-        },
-        120_000,
-      );
-      console.log(
-        `rebalance: unbalanced -> action ${since(unbalancedAt, acted.at * 1000)} s (${JSON.stringify(acted.change)}), -> spread ${spread.join("/")} ${since(unbalancedAt, Date.now())} s`,
-      );
-    });
+        console.log(
+          `rebalance: unbalanced -> action ${since(unbalancedAt, acted.at * 1000)} s (${JSON.stringify(acted.change)}), -> spread ${spread.join("/")} ${since(unbalancedAt, Date.now())} s`,
+        );
+      },
+    );
   });
 
   it("saturation: the app is scaled up once and back after the quiet period (drill alert-scale)", async () => {
