@@ -27,9 +27,10 @@ _UNAUTHORIZED = HTTPException(
 def current_user(
     session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
 ) -> User:
-    user_id = decode_token(settings, token) if token else None
-    user = session.get(User, user_id) if user_id is not None else None
-    if user is None or not user.active:
+    claims = decode_token(settings, token) if token else None
+    user = session.get(User, claims[0]) if claims is not None else None
+    # A token from before the last password change is refused.
+    if user is None or not user.active or claims is None or claims[1] != user.token_version:
         raise _UNAUTHORIZED
     return user
 

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from . import __version__, errors, observability
+from . import __version__, docs, errors, observability
 from .limits import BodySizeLimit
 from .routers import auth, bulk, health, users
 from .settings import get_settings
@@ -16,9 +16,13 @@ def create_app() -> FastAPI:
         title="swarm-lab API",
         version=__version__,
         description="Users backed by Postgres: the service the lab deploys, breaks and restores.",
+        # Served by docs.py from the image, under a Content-Security-Policy (no CDN, no ReDoc).
+        docs_url=None,
+        redoc_url=None,
     )
     observability.install(app)
     errors.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(bulk.router)  # before users: /users/export.csv is not /users/{id}

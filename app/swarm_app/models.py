@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, DateTime, String, func
+from sqlalchemy import Boolean, DateTime, Integer, String, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -25,6 +25,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     role: Mapped[str] = mapped_column(String(16), default=Role.user, server_default="user")
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # In every token; a password change increments it, so older tokens are refused.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

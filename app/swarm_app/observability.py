@@ -67,6 +67,8 @@ class JsonFormatter(logging.Formatter):
             "request_id": request_id_var.get(),
         }
         payload.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload)
 
 

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     jwt_secret_file: Path | None = None
     jwt_ttl_seconds: int = Field(default=3600, ge=60, le=86_400)
+    # Wrong passwords per account before logins to it are refused (429) for the rest of the window.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_s: float = Field(default=60, gt=0)
+    # argon2 computations at once per process (64 MiB each), and how long the others wait.
+    hash_concurrency: int = Field(default=2, ge=1)
+    hash_wait_s: float = Field(default=5, ge=0)
     admin_email: str = "admin@lab.localhost"
     admin_password: SecretStr | None = None
     admin_password_file: Path | None = None

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
 
-from swarm_app import db, settings
+from swarm_app import db, login_guard, settings
 from swarm_app.migrations_state import APP_DIR, head_revisions
 
 
@@ -32,6 +32,8 @@ def _reset_caches() -> None:
     settings.get_settings.cache_clear()
     db.reset_caches()
     head_revisions.cache_clear()
+    login_guard.failures.cache_clear()
+    login_guard._slots.cache_clear()
 
 
 @pytest.fixture

@@ -9,6 +9,17 @@ for d in /sys/fs/cgroup/*/; do
 done
 # A node restarted after a kill keeps stale pid files on its volume.
 rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid /run/docker/containerd/containerd.pid
-# --tls=false: dockerd 20.10 on TCP without TLS otherwise sleeps 15 s at start.
-# Port 2375 is reachable only on the lab's private bridge network.
-exec dockerd --host=unix:///var/run/docker.sock --host=tcp://0.0.0.0:2375 --tls=false
+# The engine's API is mutual TLS only: the lab places a server certificate for this start's
+# address, signed by the lab CA, on the tmpfs /run/lab-tls (see lab/drivers/dind/driver.ts).
+tls=/run/lab-tls
+waited=0
+until [ -f "$tls/ready" ]; do
+  if [ "$waited" -ge 1200 ]; then
+    echo "lab-node: no engine certificate in $tls after 120 s (the lab places it after start)" >&2
+    exit 1
+  fi
+  sleep 0.1
+  waited=$((waited + 1))
+done
+exec dockerd --host=unix:///var/run/docker.sock --host=tcp://0.0.0.0:2376 \
+  --tlsverify --tlscacert="$tls/ca.pem" --tlscert="$tls/server.pem" --tlskey="$tls/server-key.pem"

@@ -6,6 +6,7 @@ import { registerAlerts } from "./commands/alerts.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDiagram } from "./commands/diagram.js";
+import { registerDocker } from "./commands/docker.js";
 import { registerDown } from "./commands/down.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerLogs } from "./commands/logs.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   const program = new Command("swarm-lab")
     .description("A three-node Docker Swarm lab on your machine, proven by attacking it.")
     .showHelpAfterError()
+    .enablePositionalOptions()
     .exitOverride();
   registerUp(program);
   registerDown(program);
@@ -28,6 +30,7 @@ export function buildProgram(): Command {
   registerLogs(program);
   registerAlerts(program);
   registerDiagram(program);
+  registerDocker(program);
   return program;
 }
 

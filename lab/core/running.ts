@@ -7,6 +7,7 @@ import { planNetwork } from "../plan/nodes.js";
 import { type Engine, hostEngine, requireEngine } from "../runtime/docker.js";
 import { LabHttp } from "../runtime/http.js";
 import { appAdminCredentials, readCa } from "../state/secrets.js";
+import { engineClientTls, issueNodeCert } from "../state/tls.js";
 
 export function makeDriver(config: LabConfig, host: Engine): NodeDriver {
   if (config.driver === "vagrant") {
@@ -16,7 +17,20 @@ export function makeDriver(config: LabConfig, host: Engine): NodeDriver {
       2,
     );
   }
-  return new DindDriver(host, config.name, planNetwork(config));
+  return new DindDriver(host, config.name, planNetwork(config), {
+    client: () => {
+      try {
+        return engineClientTls();
+      } catch {
+        throw new LabError(
+          "the node engines' client certificate is missing from the state folder",
+          "run npm run lab:up once (it creates .lab/engine/)",
+          5,
+        );
+      }
+    },
+    issue: (address) => issueNodeCert(address),
+  });
 }
 
 export class RunningLab implements AsyncDisposable {

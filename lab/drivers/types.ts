@@ -1,6 +1,7 @@
 /** A lab node is something with a Docker engine you can reach. Steps only see this port. */
 import type { NodeSpec } from "../plan/nodes.js";
 import type { Engine } from "../runtime/docker.js";
+import type { EngineTls } from "../state/tls.js";
 
 export interface LabNode {
   name: string;
@@ -8,6 +9,12 @@ export interface LabNode {
   /** Address other nodes and the host use to reach it (Swarm advertise address). */
   address: string;
   running: boolean;
+}
+
+/** What node engines' mutual TLS needs: the client's credentials, a server certificate per address. */
+export interface NodeTls {
+  client(): EngineTls;
+  issue(address: string): Promise<EngineTls>;
 }
 
 export interface NodeDriver {

@@ -1,5 +1,6 @@
 /** Docker engines: the host's, and the one inside each lab node. */
 import Docker from "dockerode";
+import tar from "tar-stream";
 import { LabError } from "../errors.js";
 
 export type Engine = Docker;
@@ -10,8 +11,13 @@ export function hostEngine(): Engine {
     : new Docker({ socketPath: "/var/run/docker.sock" });
 }
 
-export function tcpEngine(address: string, port = 2375): Engine {
-  return new Docker({ host: address, port, protocol: "http", timeout: 60_000 });
+/** A node engine over mutual TLS: the server proves it is the lab's, the client too. */
+export function tlsEngine(
+  address: string,
+  port: number,
+  tls: { ca: string; cert: string; key: string },
+): Engine {
+  return new Docker({ host: address, port, protocol: "https", ...tls, timeout: 60_000 });
 }
 
 const ENGINE_HINT =
@@ -90,6 +96,50 @@ export async function execResult(
     stdout: Buffer.concat(out).toString(),
     stderr: Buffer.concat(err).toString(),
   };
+}
+
+/**
+ * Runs a command with `input` on its standard input (the way `docker exec -i` does), e.g. `tar -x`
+ * to place files where the archive API cannot (a tmpfs mount).
+ */
+export async function execWithInput(
+  engine: Engine,
+  container: string,
+  cmd: string[],
+  input: Buffer,
+): Promise<ExecResult> {
+  const exec = await engine.getContainer(container).exec({
+    Cmd: cmd,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true })) as NodeJS.ReadWriteStream;
+  const out: Buffer[] = [];
+  const sink = { write: (chunk: Buffer) => out.push(chunk), end: () => {} };
+  engine.modem.demuxStream(stream, sink as never, sink as never);
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on("end", () => resolve());
+    stream.on("close", () => resolve());
+    stream.on("error", reject);
+  });
+  stream.end(input);
+  await ended;
+  const { ExitCode } = await exec.inspect();
+  return { code: ExitCode ?? -1, stdout: Buffer.concat(out).toString(), stderr: "" };
+}
+
+/** A tar archive of small files (mode 0600), for `tar -x` or the archive API. */
+export function tarOf(files: Record<string, string>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o600 }, content);
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    pack.on("data", (c: Buffer) => chunks.push(c));
+    pack.on("end", () => resolve(Buffer.concat(chunks)));
+    pack.on("error", reject);
+  });
 }
 
 /** Runs a command in a container and returns its standard output; fails on a non-zero exit. */

@@ -1,4 +1,5 @@
 /** Running programs. Every failure becomes a CommandError naming the command line. */
+import { spawn } from "node:child_process";
 import { $, ProcessOutput } from "zx";
 import { CommandError } from "../errors.js";
 
@@ -30,6 +31,25 @@ export async function run(cmd: string, args: string[], opts: ExecOptions = {}): 
     }
     throw err;
   }
+}
+
+/** Runs a program attached to this terminal; resolves with its exit code. */
+export function runAttached(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+    child.on("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "ENOENT"
+          ? new CommandError(cmd, 127, `${cmd}: not found`, `install ${cmd}`)
+          : err,
+      ),
+    );
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
 }
 
 export async function has(cmd: string): Promise<boolean> {

@@ -1,6 +1,8 @@
 /** The lab's certificate authority and the server certificate Traefik presents. */
 import "reflect-metadata";
 import { webcrypto } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -35,7 +37,50 @@ function serial(): string {
   return Buffer.from(bytes).toString("hex");
 }
 
-export async function createCa(labName: string, now = new Date()): Promise<Pem> {
+/**
+ * What the CA may vouch for: DNS names under these (the lab's domain, the stack's internal service
+ * names) and addresses in these ranges (the node networks). Anything else a client that trusts the
+ * CA rejects, so trusting it system-wide cannot let it vouch for another site.
+ */
+export interface CaScope {
+  dns: string[];
+  ipRanges: string[];
+}
+
+const NAME_CONSTRAINTS_OID = "2.5.29.30";
+
+function nameConstraints(scope: CaScope): x509.Extension {
+  const subtrees = new GeneralSubtrees([
+    ...scope.dns.map((d) => new GeneralSubtree({ base: new GeneralName({ dNSName: d }) })),
+    ...scope.ipRanges.map((r) => new GeneralSubtree({ base: new GeneralName({ iPAddress: r }) })),
+  ]);
+  const value = AsnConvert.serialize(new NameConstraints({ permittedSubtrees: subtrees }));
+  return new x509.Extension(NAME_CONSTRAINTS_OID, true, value);
+}
+
+/** The scope a CA certificate carries, or undefined when it has no name constraints (old CA). */
+export function caScope(pem: string): CaScope | undefined {
+  const ext = new x509.X509Certificate(pem).extensions.find((e) => e.type === NAME_CONSTRAINTS_OID);
+  if (!ext) return undefined;
+  const parsed = AsnConvert.parse(ext.value, NameConstraints);
+  const bases = (parsed.permittedSubtrees ?? []).map((t) => t.base);
+  return {
+    dns: bases.flatMap((b) => (b.dNSName ? [b.dNSName] : [])),
+    ipRanges: bases.flatMap((b) => (b.iPAddress ? [b.iPAddress] : [])),
+  };
+}
+
+/** When a certificate stops being valid. */
+export function certExpiry(pem: string): Date {
+  return new x509.X509Certificate(pem).notAfter;
+}
+
+/** True when the certificate expires within `marginDays` (lab:up renews it then). */
+export function certDue(pem: string, now = new Date(), marginDays = 30): boolean {
+  return certExpiry(pem).getTime() - now.getTime() < marginDays * DAY;
+}
+
+export async function createCa(labName: string, scope: CaScope, now = new Date()): Promise<Pem> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -51,6 +96,7 @@ export async function createCa(labName: string, now = new Date()): Promise<Pem> 
         true,
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      nameConstraints(scope),
     ],
   });
   return { cert: pemText(cert.toString("pem")), key: await exportKey(keys.privateKey) };
@@ -61,22 +107,33 @@ export function serverNames(domain: string, services: string[]): string[] {
   return [domain, `*.${domain}`, ...services.map((s) => `${s}.${domain}`)];
 }
 
-/**
- * A certificate for Traefik (server) or for pgBackRest, which presents the same one as server and
- * client: its common name is what the other side's tls-server-auth lets in.
- */
-export async function issueServerCert(
-  ca: Pem,
-  dnsNames: string[],
-  now = new Date(),
-  opts: { commonName?: string; client?: boolean } = {},
-): Promise<Pem> {
+export interface LeafSpec {
+  dns?: string[];
+  ips?: string[];
+  commonName?: string;
+  /** server (TLS servers), client (a client certificate), both (pgBackRest presents one for both). */
+  usage: "server" | "client" | "both";
+}
+
+const USAGES = {
+  server: [x509.ExtendedKeyUsage.serverAuth],
+  client: [x509.ExtendedKeyUsage.clientAuth],
+  both: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth],
+};
+
+/** A leaf certificate signed by the lab CA. */
+export async function issueCert(ca: Pem, spec: LeafSpec, now = new Date()): Promise<Pem> {
   const caCert = new x509.X509Certificate(ca.cert);
   const caKey = await importKey(ca.key);
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
+  const names = [
+    ...(spec.dns ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(spec.ips ?? []).map((value) => ({ type: "ip" as const, value })),
+  ];
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
-    subject: `CN=${opts.commonName ?? dnsNames[0]}, O=swarm-lab`,
+    // A common name that looks like a host name is checked against the name constraints too.
+    subject: `CN=${spec.commonName ?? spec.dns?.[0] ?? "swarm-lab node engine"}, O=swarm-lab`,
     issuer: caCert.subject,
     notBefore: new Date(now.getTime() - DAY),
     // 825 days: the longest validity Apple platforms accept for a server certificate.
@@ -87,19 +144,33 @@ export async function issueServerCert(
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension(
-        opts.client
-          ? [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]
-          : [x509.ExtendedKeyUsage.serverAuth],
-        false,
-      ),
-      new x509.SubjectAlternativeNameExtension(
-        dnsNames.map((value) => ({ type: "dns" as const, value })),
-      ),
+      new x509.ExtendedKeyUsageExtension(USAGES[spec.usage], false),
+      ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),
       await x509.AuthorityKeyIdentifierExtension.create(caCert, false),
     ],
   });
   return { cert: pemText(cert.toString("pem")), key: await exportKey(keys.privateKey) };
+}
+
+/**
+ * A certificate for Traefik (server) or for pgBackRest, which presents the same one as server and
+ * client: its common name is what the other side's tls-server-auth lets in.
+ */
+export function issueServerCert(
+  ca: Pem,
+  dnsNames: string[],
+  now = new Date(),
+  opts: { commonName?: string; client?: boolean } = {},
+): Promise<Pem> {
+  return issueCert(
+    ca,
+    {
+      dns: dnsNames,
+      ...(opts.commonName ? { commonName: opts.commonName } : {}),
+      usage: opts.client ? "both" : "server",
+    },
+    now,
+  );
 }
 
 /** Names a certificate covers (to know when the domain changed and a new one is needed). */

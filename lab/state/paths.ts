@@ -15,6 +15,11 @@ export const statePaths = (dir = stateDir()) => ({
   tlsKey: `${dir}/tls/lab.key`,
   pgbackrestCert: `${dir}/tls/pgbackrest.crt`,
   pgbackrestKey: `${dir}/tls/pgbackrest.key`,
+  // The layout DOCKER_CERT_PATH expects: `DOCKER_CERT_PATH=.lab/engine DOCKER_TLS_VERIFY=1`.
+  engineDir: `${dir}/engine`,
+  engineCa: `${dir}/engine/ca.pem`,
+  engineCert: `${dir}/engine/cert.pem`,
+  engineKey: `${dir}/engine/key.pem`,
   secrets: `${dir}/secrets`,
   dashboardPassword: `${dir}/secrets/dashboard-password`,
   dashboardHtpasswd: `${dir}/secrets/dashboard.htpasswd`,

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { LabConfig } from "../config/schema.js";
+import { NODE_API_PORT } from "../drivers/dind/driver.js";
 import { LabError } from "../errors.js";
 import type { ImageSet, ImageSpec } from "../images/plan.js";
 import { planAlertmanager, withReceiverSecrets } from "../plan/alertmanager.js";
@@ -11,6 +12,7 @@ import { type FileResolver, renderStack, stackToYaml } from "../plan/stack.js";
 import { stackVars } from "../plan/vars.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT, stateDir, statePaths } from "../state/paths.js";
+import { engineEnv } from "../state/tls.js";
 import { need, type Step } from "./context.js";
 
 export const STACK_TEMPLATE = join(REPO_ROOT, "compose/lab.yml");
@@ -88,11 +90,13 @@ export const deployStack: Step = {
     await run(
       "docker",
       [
-        ...["-H", `tcp://${manager.address}:2375`],
         ...["stack", "deploy", "--prune", "--resolve-image", "never", "--detach=true"],
         ...["-c", file, names.stack(ctx.config.name)],
       ],
-      { hint: `the rendered stack is ${file}; check it with: docker stack config -c ${file}` },
+      {
+        env: engineEnv(manager.address, NODE_API_PORT),
+        hint: `the rendered stack is ${file}; check it with: docker stack config -c ${file}`,
+      },
     );
     report(`${Object.keys(doc.services as object).length} services from ${file}`);
   },

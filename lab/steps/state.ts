@@ -1,4 +1,4 @@
-/** The lab CA, the server certificate and the generated secrets, kept across runs. */
+/** The lab CA, the certificates it signs and the generated secrets, kept across runs. */
 
 import { stateDir } from "../state/paths.js";
 import { ensureState } from "../state/secrets.js";
@@ -8,8 +8,8 @@ export const prepareState: Step = {
   title: "Preparing the CA, certificates and secrets",
   async run(ctx, report) {
     const s = await ensureState(ctx.config.name, ctx.config.domain);
-    report(
-      `${s.caCreated ? "new CA" : "existing CA"}, ${s.certIssued ? "new" : "existing"} certificate, in ${stateDir()}`,
-    );
+    const ca = s.caReason ? `new CA (${s.caReason}; trust it again, see README)` : "existing CA";
+    const certs = s.issued.length ? `issued: ${s.issued.join(", ")}` : "certificates valid";
+    report(`${ca}, ${certs}, in ${stateDir()}`);
   },
 };

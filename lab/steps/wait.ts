@@ -17,7 +17,7 @@ export const waitHealthy: Step = {
       name: `${stack}_${s.name}`,
       replicas: s.replicas,
     }));
-    const hint = `see the tasks: docker -H tcp://${nodes[0]?.address}:2375 service ps ${stack}_app --no-trunc`;
+    const hint = `see the tasks: npm run lab:docker -- service ps ${stack}_app --no-trunc`;
     await waitFor("services", servicesConverged(manager, expected), {
       timeoutMs: 240_000,
       intervalMs: 1000,

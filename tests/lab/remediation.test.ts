@@ -23,12 +23,11 @@ import { runningTasks } from "../../lab/core/tasks.js";
 import { REMEDIATION_ANNOTATION } from "../../lab/dashboards/kit.js";
 import { runDrill } from "../../lab/drills/run.js";
 import { planImages } from "../../lab/images/plan.js";
-import { execResult } from "../../lab/runtime/docker.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { statePaths } from "../../lab/state/paths.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { checkAlerting, RULES_DIR } from "../../lab/steps/alerting.js";
-import { dashboardAuth, eventually, theLab } from "../support/lab.js";
+import { dashboardAuth, eventually, pythonIn as pythonIn_, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -41,15 +40,7 @@ afterAll(async () => {
 // Lab tests may run again on the same lab within the hour: the rate limit is unit-tested.
 const TEST_LIMITS: Patch = { rateLimit: { max: 50 } };
 
-/** Runs Python in the first running task of a service; prints what the code prints. */
-async function pythonIn(service: string, code: string): Promise<string> {
-  const [task] = await runningTasks(lab.manager(), `${lab.config.name}_${service}`);
-  const node = lab.nodes.find((n) => n.name === task?.node);
-  if (!task || !node) throw new Error(`no running task of ${service}`);
-  const r = await execResult(lab.driver.engine(node), task.container, ["python3", "-c", code]);
-  if (r.code !== 0) throw new Error(`python in ${service}: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const pythonIn = (service: string, code: string) => pythonIn_(lab, service, code);
 
 /** HTTP status of each request, sent from inside a service's task ("error" when none answers). */
 const statusesFrom = (service: string, requests: Array<[string, string, string?]>) =>

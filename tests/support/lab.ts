@@ -3,6 +3,17 @@ import { loadConfig } from "../../lab/config/load.js";
 import { connectLab, type RunningLab } from "../../lab/core/running.js";
 import { scaleService } from "../../lab/core/swarm.js";
 import { runningTasks } from "../../lab/core/tasks.js";
+import { execResult } from "../../lab/runtime/docker.js";
+
+/** Runs Python in the first running task of a service; returns what the code prints. */
+export async function pythonIn(lab: RunningLab, service: string, code: string): Promise<string> {
+  const [task] = await runningTasks(lab.manager(), `${lab.config.name}_${service}`);
+  const node = lab.nodes.find((n) => n.name === task?.node);
+  if (!task || !node) throw new Error(`no running task of ${service}`);
+  const r = await execResult(lab.driver.engine(node), task.container, ["python3", "-c", code]);
+  if (r.code !== 0) throw new Error(`python in ${service}: ${r.stderr}`);
+  return r.stdout.trim();
+}
 
 export async function theLab(): Promise<RunningLab> {
   return connectLab(loadConfig(process.env.LAB_CONFIG, {}));

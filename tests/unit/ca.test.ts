@@ -1,15 +1,29 @@
+import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect, createServer } from "node:tls";
 import { describe, expect, it } from "vitest";
-import { certNames, createCa, issueServerCert, serverNames } from "../../lab/state/ca.js";
+import {
+  caScope,
+  certDue,
+  certNames,
+  createCa,
+  issueCert,
+  issueServerCert,
+  serverNames,
+} from "../../lab/state/ca.js";
 import { statePaths } from "../../lab/state/paths.js";
 import { ensureState } from "../../lab/state/secrets.js";
+import { labScope } from "../../lab/state/tls.js";
+
+const scope = labScope("lab.localhost");
 
 describe("lab CA", () => {
   it("issues a server certificate the CA verifies, for every lab name", async () => {
-    const ca = await createCa("t");
+    const ca = await createCa("t", scope);
     const leaf = await issueServerCert(ca, serverNames("lab.localhost", ["app", "traefik"]));
     const caCert = new X509Certificate(ca.cert);
     const cert = new X509Certificate(leaf.cert);
@@ -24,7 +38,7 @@ describe("lab CA", () => {
   });
 
   it("a certificate from another CA does not verify", async () => {
-    const [a, b] = [await createCa("a"), await createCa("b")];
+    const [a, b] = [await createCa("a", scope), await createCa("b", scope)];
     const leaf = await issueServerCert(a, ["x.localhost"]);
     expect(new X509Certificate(leaf.cert).verify(new X509Certificate(b.cert).publicKey)).toBe(
       false,
@@ -34,7 +48,10 @@ describe("lab CA", () => {
   it("writes a parseable chain, private files, and reuses them on the next run", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lab-state-"));
     const first = await ensureState("t", "lab.localhost", dir);
-    expect(first).toEqual({ caCreated: true, certIssued: true });
+    expect(first).toEqual({
+      caReason: "none yet",
+      issued: ["entry point", "pgBackRest", "engine client"],
+    });
     const p = statePaths(dir);
     const chain = readFileSync(p.tlsCert, "utf8");
     // Both blocks parse: the leaf's PEM ends with a newline before the CA's begins.
@@ -43,12 +60,74 @@ describe("lab CA", () => {
     for (const b of blocks) expect(() => new X509Certificate(b)).not.toThrow();
     expect(statSync(p.caKey).mode & 0o077).toBe(0);
     expect(readFileSync(p.dashboardHtpasswd, "utf8")).toMatch(/^admin:\$2[aby]\$10\$/);
-    expect(await ensureState("t", "lab.localhost", dir)).toEqual({
-      caCreated: false,
-      certIssued: false,
-    });
+    for (const f of [p.engineKey, p.pgbackrestKey, p.tlsKey])
+      expect(statSync(f).mode & 0o077).toBe(0);
+    expect(await ensureState("t", "lab.localhost", dir)).toEqual({ issued: [] });
+    // A new domain needs a new CA: the old one may not vouch for it.
     const again = await ensureState("t", "demo.localhost", dir);
-    expect(again).toEqual({ caCreated: false, certIssued: true });
+    expect(again.caReason).toMatch(/domain/);
     expect(certNames(readFileSync(p.tlsCert, "utf8"))).toContain("app.demo.localhost");
+    expect(caScope(readFileSync(p.caCert, "utf8"))?.dns).toContain("demo.localhost");
+  });
+});
+
+describe("lab CA name constraints (checked by OpenSSL, the verifier curl and Node use)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "lab-ca-"));
+  const verify = async (dns: string[], ips: string[] = []) => {
+    const ca = await createCa("t", scope);
+    const leaf = await issueCert(ca, { dns, ips, usage: "server" });
+    writeFileSync(join(dir, "ca.pem"), ca.cert);
+    writeFileSync(join(dir, "leaf.pem"), leaf.cert);
+    const r = spawnSync(
+      "openssl",
+      ["verify", "-purpose", "sslserver", "-CAfile", join(dir, "ca.pem"), join(dir, "leaf.pem")],
+      { encoding: "utf8" },
+    );
+    return `${r.stdout}${r.stderr}`;
+  };
+
+  it("carries the lab's domain, internal names and private ranges as a critical extension", async () => {
+    const ca = await createCa("t", scope);
+    expect(caScope(ca.cert)).toEqual(scope);
+    expect(new X509Certificate(ca.cert).toLegacyObject()).toBeDefined();
+  });
+
+  it.each([
+    [["app.lab.localhost"], [], true],
+    [["lab.localhost", "*.lab.localhost"], [], true],
+    [["backup", "pg1"], [], true],
+    [[], ["172.18.0.2"], true],
+    [["www.example.com"], [], false],
+    [["app.lab.localhost", "bank.example"], [], false],
+    [["localhost"], [], false],
+    [[], ["8.8.8.8"], false],
+  ])("dns %j ip %j verifies: %s", async (dns, ips, ok) => {
+    const out = await verify(dns, ips);
+    if (ok) expect(out).toMatch(/: OK/);
+    else expect(out).toMatch(/permitted subtree violation|name constraints/i);
+  });
+
+  it("a TLS client that trusts only the lab CA refuses a certificate for another site", async () => {
+    const ca = await createCa("t", scope);
+    const evil = await issueCert(ca, { dns: ["example.com"], usage: "server" });
+    const server = createServer({ cert: evil.cert, key: evil.key }, (s) => s.end("hello"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const err = await new Promise<Error | undefined>((resolve) => {
+      const s = connect({ host: "127.0.0.1", port, servername: "example.com", ca: ca.cert }, () => {
+        s.end();
+        resolve(undefined);
+      });
+      s.on("error", resolve);
+    });
+    server.close();
+    expect(err?.message).toMatch(/permitted subtree violation/i);
+  });
+
+  it("renews a certificate 30 days before it expires", async () => {
+    const ca = await createCa("t", scope);
+    const leaf = await issueCert(ca, { dns: ["lab.localhost"], usage: "server" });
+    expect(certDue(leaf.cert)).toBe(false);
+    expect(certDue(leaf.cert, new Date(Date.now() + 800 * 86_400_000))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..deps import AdminUser, CurrentUser, ReadSessionDep, SessionDep
+from ..login_guard import hashing
 from ..models import User
 from ..queries import UserFilter
 from ..schemas import UserCreate, UserOut, UserPage, UserUpdate
@@ -60,6 +61,13 @@ def get_user(user_id: UserId, session: ReadSessionDep, _: CurrentUser) -> User:
     return user
 
 
+def _hashed(password: str | None) -> str | None:
+    if not password:
+        return None
+    with hashing():
+        return hash_password(password)
+
+
 def _conflict(email: str) -> HTTPException:
     return HTTPException(status.HTTP_409_CONFLICT, f"a user with email {email} already exists")
 
@@ -71,7 +79,7 @@ def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> User:
         full_name=body.full_name,
         active=body.active,
         role=body.role,
-        password_hash=hash_password(body.password) if body.password else None,
+        password_hash=_hashed(body.password),
     )
     session.add(user)
     try:
@@ -96,7 +104,8 @@ def update_user(user_id: UserId, body: UserUpdate, session: SessionDep, admin: A
         if value is not None:
             setattr(user, field, value)
     if body.password:
-        user.password_hash = hash_password(body.password)
+        user.password_hash = _hashed(body.password)
+        user.token_version += 1
     session.commit()
     return user
 

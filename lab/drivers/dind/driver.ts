@@ -1,11 +1,19 @@
 /** Nodes as Docker-in-Docker containers on a private bridge network of the host. */
 import { LABEL_INDEX, LABEL_KIND, LABEL_LAB, labels } from "../../plan/names.js";
 import type { NetworkSpec, NodeSpec } from "../../plan/nodes.js";
-import { type Engine, ignoreNotFound, isNotFound, tcpEngine } from "../../runtime/docker.js";
-import type { LabNode, NodeDriver } from "../types.js";
-import { nodeHostConfig, refusesPrivileged } from "./flags.js";
+import {
+  type Engine,
+  execWithInput,
+  ignoreNotFound,
+  isNotFound,
+  tarOf,
+  tlsEngine,
+} from "../../runtime/docker.js";
+import type { LabNode, NodeDriver, NodeTls } from "../types.js";
+import { NODE_TLS_DIR, nodeHostConfig, refusesPrivileged } from "./flags.js";
 
-export const NODE_API_PORT = 2375;
+/** The node engine's API: mutual TLS only (client certificate from the lab CA). */
+export const NODE_API_PORT = 2376;
 
 export class DindDriver implements NodeDriver {
   readonly name = "dind";
@@ -17,6 +25,7 @@ export class DindDriver implements NodeDriver {
     private readonly host: Engine,
     private readonly lab: string,
     private readonly network: NetworkSpec,
+    private readonly tls: NodeTls,
   ) {}
 
   async create(spec: NodeSpec): Promise<LabNode> {
@@ -32,7 +41,7 @@ export class DindDriver implements NodeDriver {
       try {
         await this.createContainer(spec, true);
         this.privileged = true;
-        return this.find(spec.name);
+        return this.certify(spec.name);
       } catch (err) {
         if (!refusesPrivileged(err)) throw err;
         await this.removeContainer(spec.name);
@@ -40,7 +49,7 @@ export class DindDriver implements NodeDriver {
       }
     }
     await this.createContainer(spec, false);
-    return this.find(spec.name);
+    return this.certify(spec.name);
   }
 
   async list(): Promise<LabNode[]> {
@@ -58,12 +67,15 @@ export class DindDriver implements NodeDriver {
       .sort((a, b) => a.index - b.index);
   }
 
+  /** Starts a stopped node: its engine waits for a certificate for the address it got now. */
   async start(name: string): Promise<void> {
     try {
       await this.host.getContainer(name).start();
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+      return;
     }
+    await this.certify(name);
   }
 
   async kill(name: string): Promise<void> {
@@ -81,7 +93,7 @@ export class DindDriver implements NodeDriver {
   }
 
   engine(node: LabNode): Engine {
-    return tcpEngine(node.address, NODE_API_PORT);
+    return tlsEngine(node.address, NODE_API_PORT, this.tls.client());
   }
 
   async teardown(): Promise<void> {
@@ -90,6 +102,26 @@ export class DindDriver implements NodeDriver {
     });
     for (const n of found) await this.host.getNetwork(n.Id).remove().catch(ignoreNotFound);
     this.network$ = undefined;
+  }
+
+  /**
+   * Gives a just-started node its engine's server certificate (for the address Docker gave it
+   * this time) on a tmpfs the entrypoint waits on: the key never lands on disk, and a restart
+   * always gets a fresh one.
+   */
+  private async certify(name: string): Promise<LabNode> {
+    const node = await this.find(name);
+    const tls = await this.tls.issue(node.address);
+    const files = await tarOf({
+      "ca.pem": tls.ca,
+      "server.pem": tls.cert,
+      "server-key.pem": tls.key,
+      ready: "",
+    });
+    const r = await execWithInput(this.host, name, ["tar", "-x", "-C", NODE_TLS_DIR], files);
+    if (r.code !== 0)
+      throw new Error(`could not place the engine certificate in ${name}: ${r.stdout}`);
+    return node;
   }
 
   private async find(name: string): Promise<LabNode> {

@@ -19,6 +19,9 @@ export const UNPRIVILEGED: Docker.HostConfig = {
   DeviceCgroupRules: ["a *:* rwm"],
 };
 
+/** Where a node's engine certificate is placed at each start (a tmpfs: never on disk). */
+export const NODE_TLS_DIR = "/run/lab-tls";
+
 export function nodeHostConfig(
   privileged: boolean,
   volume: string,
@@ -29,6 +32,7 @@ export function nodeHostConfig(
     // An init reaps the shims of finished containers, which otherwise stay as zombies.
     Init: true,
     Binds: [`${volume}:/var/lib/docker`],
+    Tmpfs: { [NODE_TLS_DIR]: "rw,noexec,nosuid,size=1m,mode=0700" },
     NetworkMode: network,
     RestartPolicy: { Name: "no" },
   };

@@ -1,0 +1,136 @@
+/** The lab CA and the certificates it signs, kept in the state folder and renewed before expiry. */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  type CaScope,
+  caScope,
+  certDue,
+  certNames,
+  createCa,
+  issueCert,
+  type Pem,
+  serverNames,
+} from "./ca.js";
+import { statePaths } from "./paths.js";
+
+/** pgBackRest's hosts (Swarm service names) and the client name its TLS servers let in. */
+export const PGBACKREST_HOSTS = ["backup", "pg1", "pg2"];
+export const PGBACKREST_CLIENT = "pgbackrest";
+export const ROUTED_SERVICES = ["app", "traefik", "prometheus", "grafana", "alerts", "logs"];
+/** Internal names the CA may sign for besides the domain (the stack's TLS peers). */
+export const INTERNAL_NAMES = [...PGBACKREST_HOSTS];
+/** Node addresses: the private ranges Docker, Vagrant and most LANs hand out, and loopback. */
+export const NODE_IP_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"];
+/** The client certificate the lab, its tests and drills present to node engines. */
+export const ENGINE_CLIENT = "swarm-lab-engine-client";
+
+export function writePrivate(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+export function labScope(domain: string): CaScope {
+  return { dns: [domain, ...INTERNAL_NAMES], ipRanges: NODE_IP_RANGES };
+}
+
+const sameScope = (a: CaScope | undefined, b: CaScope) =>
+  !!a &&
+  JSON.stringify([...a.dns].sort()) === JSON.stringify([...b.dns].sort()) &&
+  JSON.stringify([...a.ipRanges].sort()) === JSON.stringify([...b.ipRanges].sort());
+
+export interface TlsSummary {
+  /** Why a new CA was made, or undefined when the existing one is kept. */
+  caReason?: string;
+  /** Leaf certificates issued this run. */
+  issued: string[];
+}
+
+function readPem(cert: string, key: string): Pem {
+  return { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") };
+}
+
+function caReason(path: string, scope: CaScope, now: Date): string | undefined {
+  if (!existsSync(path)) return "none yet";
+  const pem = readFileSync(path, "utf8");
+  if (!caScope(pem)) return "the old CA had no name constraints";
+  if (!sameScope(caScope(pem), scope)) return "the domain or the names it may sign changed";
+  if (certDue(pem, now)) return "it expires within 30 days";
+  return undefined;
+}
+
+export async function ensureCertificates(
+  labName: string,
+  domain: string,
+  dir?: string,
+  now = new Date(),
+): Promise<TlsSummary> {
+  const p = statePaths(dir);
+  const scope = labScope(domain);
+  const reason = caReason(p.caCert, scope, now);
+  if (reason) {
+    const ca = await createCa(labName, scope, now);
+    writePrivate(p.caKey, ca.key);
+    writePrivate(p.caCert, ca.cert);
+  }
+  chmodSync(p.caKey, 0o600);
+  const ca = readPem(p.caCert, p.caKey);
+  const fresh = (cert: string) =>
+    !reason && existsSync(cert) && !certDue(readFileSync(cert, "utf8"), now);
+  const issued: string[] = [];
+  const wanted = serverNames(domain, ROUTED_SERVICES);
+  const names = existsSync(p.tlsCert) ? certNames(readFileSync(p.tlsCert, "utf8")) : [];
+  if (!fresh(p.tlsCert) || wanted.some((n) => !names.includes(n))) {
+    const leaf = await issueCert(ca, { dns: wanted, usage: "server" }, now);
+    writePrivate(p.tlsKey, leaf.key);
+    writePrivate(p.tlsCert, leaf.cert + ca.cert);
+    issued.push("entry point");
+  }
+  if (!fresh(p.pgbackrestCert)) {
+    const leaf = await issueCert(
+      ca,
+      { dns: PGBACKREST_HOSTS, commonName: PGBACKREST_CLIENT, usage: "both" },
+      now,
+    );
+    writePrivate(p.pgbackrestKey, leaf.key);
+    writePrivate(p.pgbackrestCert, leaf.cert);
+    issued.push("pgBackRest");
+  }
+  if (!fresh(p.engineCert)) {
+    const leaf = await issueCert(ca, { commonName: ENGINE_CLIENT, usage: "client" }, now);
+    writePrivate(p.engineKey, leaf.key);
+    writePrivate(p.engineCert, leaf.cert);
+    issued.push("engine client");
+  }
+  writePrivate(p.engineCa, ca.cert);
+  return { ...(reason ? { caReason: reason } : {}), issued };
+}
+
+/** What a client presents to a node engine (mutual TLS on port 2376). */
+export interface EngineTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export function engineClientTls(dir?: string): EngineTls {
+  const p = statePaths(dir);
+  return { ca: readFileSync(p.engineCa, "utf8"), ...readPem(p.engineCert, p.engineKey) };
+}
+
+/** A node engine's server certificate: valid for its address only. */
+export async function issueNodeCert(address: string, dir?: string): Promise<EngineTls> {
+  const p = statePaths(dir);
+  const ca = readPem(p.caCert, p.caKey);
+  const leaf = await issueCert(ca, { ips: [address], usage: "server" });
+  return { ca: ca.cert, ...leaf };
+}
+
+/** The environment that points the docker CLI at a node engine over mutual TLS. */
+export function engineEnv(address: string, port: number, dir?: string): Record<string, string> {
+  return {
+    DOCKER_HOST: `tcp://${address}:${port}`,
+    DOCKER_TLS_VERIFY: "1",
+    DOCKER_CERT_PATH: statePaths(dir).engineDir,
+  };
+}
