@@ -1,8 +1,12 @@
 #!/bin/sh
-# Migrate (once across replicas, under an advisory lock), then serve.
+# Migrate (once across replicas, under an advisory lock), then serve; or, with the argument
+# `migrate`, only migrate and bootstrap the admin (the lab's one-shot job: the serving tasks then
+# run with APP_MIGRATE=0 and never hold the owner's or the admin's password).
 # uvicorn stops accepting on SIGTERM and finishes in-flight requests before it exits.
 set -eu
 cd /app
+only_migrate=0
+[ "${1:-}" = migrate ] && only_migrate=1 && APP_MIGRATE=1
 # Migrations and the admin bootstrap run as the database owner; the service as the runtime role.
 as_owner() {
   if [ -n "${APP_DB_OWNER_USER:-}" ]; then
@@ -19,6 +23,7 @@ if [ "${APP_MIGRATE:-1}" = "1" ]; then
     sleep 2
   done
 fi
+[ "$only_migrate" = 1 ] && { echo "migrations at head, admin present"; exit 0; }
 # On SIGTERM: first answer /health/ready with 503 for APP_DRAIN_SECONDS, so Traefik's health
 # check takes this task out of rotation; then uvicorn stops accepting and finishes in-flight
 # requests. Without the first part, requests race the connections uvicorn closes (502s).

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     db_password: SecretStr | None = None
     db_password_file: Path | None = None
     db_sslmode: str = "prefer"
+    # The CA that signed the server's certificate (with sslmode verify-ca or verify-full).
+    db_sslrootcert: str = ""
     db_target_session_attrs: str = "read-write"
     db_connect_timeout: int = Field(default=3, ge=1)
     db_pool_size: int = Field(default=10, ge=1)
@@ -74,6 +76,8 @@ class Settings(BaseSettings):
             "connect_timeout": str(self.db_connect_timeout),
             "application_name": "swarm-app",
         }
+        if self.db_sslrootcert:
+            parts["sslrootcert"] = self.db_sslrootcert
         if self.db_password is not None:
             parts["password"] = self.db_password.get_secret_value()
         return " ".join(f"{k}='{_quote(v)}'" for k, v in parts.items())

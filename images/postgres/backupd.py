@@ -146,7 +146,9 @@ def archiver() -> dict[str, float] | None:
         dbname="postgres",
         user="monitor",
         password=password,
-        sslmode="require",
+        # TLS only, and the member proves its name with a certificate from the lab CA.
+        sslmode="verify-full",
+        sslrootcert=os.environ.get("PG_CA_FILE", "/run/secrets/lab_ca"),
         connect_timeout=3,
         target_session_attrs="read-write",
     )

@@ -2,21 +2,24 @@
 # A Patroni member. Writes /etc/patroni/patroni.yml from the environment and the secret files,
 # then runs Patroni, which starts Postgres as primary or replica as etcd decides.
 set -eu
+ssl=/var/lib/postgresql/data/ssl
+tls=/etc/patroni/tls
 if [ "$(id -u)" = 0 ]; then
   chown -R postgres:postgres /var/lib/postgresql/data
   /usr/local/bin/lab-pgbackrest-conf member
+  # Postgres' certificate (names pg1, pg2) and Patroni's etcd client certificate, from the lab CA
+  # (Docker secrets, root-owned): copied where only the postgres user reads them, at every start,
+  # so a renewed certificate is picked up by a redeploy.
+  install -d -o postgres -g postgres -m 700 "$ssl" "$tls"
+  install -o postgres -g postgres -m 644 /run/secrets/pg_server_cert "$ssl/server.crt"
+  install -o postgres -g postgres -m 600 /run/secrets/pg_server_key "$ssl/server.key"
+  install -o postgres -g postgres -m 644 /run/secrets/lab_ca "$tls/ca.crt"
+  install -o postgres -g postgres -m 644 /run/secrets/etcd_client_cert "$tls/etcd-client.crt"
+  install -o postgres -g postgres -m 600 /run/secrets/etcd_client_key "$tls/etcd-client.key"
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 : "${PATRONI_NAME:?PATRONI_NAME is required: the service name of this member, e.g. pg1}"
 secret() { tr -d '\n' < "$1"; }
-ssl=/var/lib/postgresql/data/ssl
-if [ ! -s "$ssl/server.key" ]; then
-  mkdir -p "$ssl"
-  # Every connection can use TLS (the app connects with sslmode=require).
-  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=$PATRONI_NAME" \
-    -keyout "$ssl/server.key" -out "$ssl/server.crt" 2>/dev/null
-  chmod 600 "$ssl/server.key"
-fi
 stanza=${PGBACKREST_STANZA:-main}
 # A restore asked for by `lab:restore` (or the disaster drill): the file names the target, and
 # the member bootstraps a new cluster from the repository instead of running initdb. Only used
@@ -46,8 +49,17 @@ name: $PATRONI_NAME
 restapi:
   listen: 0.0.0.0:8008
   connect_address: $PATRONI_NAME:8008
+  # Write endpoints (switchover, restart, reinitialize, config) need these; reads stay open for
+  # health checks and metrics. patronictl in this container uses them too.
+  authentication:
+    username: patroni
+    password: '$(secret "$PATRONI_API_PASSWORD_FILE")'
 etcd3:
   hosts: ${ETCD_HOSTS:-etcd1:2379,etcd2:2379,etcd3:2379}
+  protocol: https
+  cacert: $tls/ca.crt
+  cert: $tls/etcd-client.crt
+  key: $tls/etcd-client.key
 bootstrap:
   $bootstrap_method
   dcs:
@@ -75,11 +87,6 @@ bootstrap:
     - encoding: UTF8
     - locale: C.UTF-8
     - data-checksums
-  pg_hba:
-    - local all all peer
-    - host all all 127.0.0.1/32 scram-sha-256
-    - host replication replicator 0.0.0.0/0 scram-sha-256
-    - host all all 0.0.0.0/0 scram-sha-256
   post_bootstrap: /usr/local/bin/lab-post-bootstrap
 postgresql:
   listen: 0.0.0.0:5432
@@ -90,13 +97,26 @@ postgresql:
   # A new replica copies the primary at once instead of waiting for its next checkpoint (5 min).
   basebackup:
     checkpoint: fast
+  # Over the network, TLS only (hostssl; anything else is rejected). Set here, not under
+  # bootstrap, so Patroni rewrites pg_hba.conf at every start of an existing cluster too.
+  pg_hba:
+    - local all all peer
+    - host all all 127.0.0.1/32 scram-sha-256
+    - hostssl replication replicator 0.0.0.0/0 scram-sha-256
+    - hostssl all all 0.0.0.0/0 scram-sha-256
+    - hostnossl all all 0.0.0.0/0 reject
+  # The replica and pg_rewind verify the primary's certificate and name (pg1, pg2).
   authentication:
     superuser:
       username: postgres
       password: '$(secret "$PG_SUPERUSER_PASSWORD_FILE")'
+      sslmode: verify-full
+      sslrootcert: $tls/ca.crt
     replication:
       username: replicator
       password: '$(secret "$PG_REPLICATION_PASSWORD_FILE")'
+      sslmode: verify-full
+      sslrootcert: $tls/ca.crt
   parameters:
     unix_socket_directories: /var/run/postgresql
     ssl: "on"

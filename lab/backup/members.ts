@@ -79,7 +79,11 @@ export async function clearClusterKeys(lab: RunningLab): Promise<void> {
           "env",
           "ETCDCTL_API=3",
           "etcdctl",
-          "--endpoints=http://127.0.0.1:2379",
+          // Mutual TLS: the member's own certificate (client and server) from the lab CA.
+          "--endpoints=https://127.0.0.1:2379",
+          "--cacert=/run/secrets/lab_ca",
+          "--cert=/run/secrets/etcd_cert",
+          "--key=/run/secrets/etcd_key",
           "del",
           "--prefix",
           `/service/${names.stack(lab.config.name)}/`,

@@ -1,12 +1,14 @@
 /**
- * Alerts that act, measured: a burst of logins (argon2: CPU in the app) saturates the app,
+ * Alerts that act, measured: a burst of password changes (argon2: CPU in the app; logins are
+ * rate-limited at the entry point) saturates the app,
  * AppSaturated fires, the remediator scales the app up one replica, the load stops, the alert
  * resolves, and after the quiet period the app is back to its configured replicas.
  * Measures fault -> firing -> action -> resolved -> scaled back, and the number of actions.
  */
+import { randomBytes } from "node:crypto";
 import { activeAlerts, readDecisions, replicasOf, withPolicy } from "../alerts/remediation.js";
+import type { RunningLab } from "../core/running.js";
 import { runLoad } from "../load/run.js";
-import { appAdminCredentials } from "../state/secrets.js";
 import type { Check, Drill, DrillRun } from "./types.js";
 
 /** The drill's own quiet period: the default (10 min) would make a drill of 12 minutes. */
@@ -14,18 +16,39 @@ export const DRILL_QUIET_S = 60;
 const ALERT = "AppSaturated";
 const GOAL_ACTION_S = 60;
 
+/** The user whose password the drill changes (created once, kept: the admin's stays as it is). */
+async function drillUser(lab: RunningLab, headers: Record<string, string>): Promise<number> {
+  const email = `drill-load@${lab.config.domain}`;
+  const found = await lab.http.send(
+    "GET",
+    lab.url("app", `/users?q=${encodeURIComponent(email)}`),
+    { headers },
+  );
+  const items = (JSON.parse(found.body) as { items?: Array<{ id: number; email: string }> }).items;
+  const known = items?.find((u) => u.email === email);
+  if (known) return known.id;
+  const made = await lab.http.send("POST", lab.url("app", "/users"), {
+    headers,
+    body: { email, full_name: "alert-scale drill" },
+  });
+  if (made.status !== 201) throw new Error(`could not create ${email}: HTTP ${made.status}`);
+  return (JSON.parse(made.body) as { id: number }).id;
+}
+
 const sinceS = (t0: number, t: number | null) =>
   t === null ? null : Math.round((t - t0) / 100) / 10;
 
 export const alertScale: Drill = {
   name: "alert-scale",
-  summary: "saturate the app with logins: it is scaled up once, then back after the quiet period",
+  summary:
+    "saturate the app with password changes: it is scaled up once, then back after the quiet period",
   async run(ctx) {
     const { lab } = ctx;
     const startedAt = new Date().toISOString();
     const events: DrillRun["events"] = [];
     const base = await replicasOf(lab, "app");
-    const { email, password } = appAdminCredentials(lab.config.domain);
+    const headers = await lab.adminHeaders();
+    const user = await drillUser(lab, headers);
     const times = {
       firing: null as number | null,
       action: null as number | null,
@@ -55,12 +78,13 @@ export const alertScale: Drill = {
           durationMs: ctx.opts.durationS * 1000,
           signal: AbortSignal.any([stop.signal, ctx.signal]),
           send: () =>
-            lab.http.send("POST", lab.url("app", "/auth/token"), {
-              form: { username: email, password },
+            lab.http.send("PATCH", lab.url("app", `/users/${user}`), {
+              headers,
+              body: { password: randomBytes(12).toString("base64url") },
               timeoutMs: 10_000,
             }),
         });
-        mark(`fault: ${ctx.opts.writers} clients logging in without pause`);
+        mark(`fault: ${ctx.opts.writers} clients changing a password without pause`);
         const deadline = t0 + (ctx.opts.durationS + 240) * 1000;
         while (times.back === null && Date.now() < deadline && !ctx.signal.aborted) {
           await new Promise((r) => setTimeout(r, 1000));
@@ -145,8 +169,8 @@ export const alertScale: Drill = {
       startedAt,
       measures: {
         clients: ctx.opts.writers,
-        loginP95Ms: load.latencyMs.p95,
-        logins: load.requests,
+        passwordChangeP95Ms: load.latencyMs.p95,
+        passwordChanges: load.requests,
         faultToFiringS: sinceS(t0, times.firing),
         firingToActionS:
           times.firing !== null && times.action !== null

@@ -90,16 +90,21 @@ export function stackToYaml(doc: Doc): string {
 }
 
 /** Services of a rendered stack with the replicas they should reach (global = per node). */
-export function expectedServices(
-  doc: Doc,
-  nodes: number,
-): Array<{ name: string; replicas: number }> {
+export interface ExpectedService {
+  name: string;
+  replicas: number;
+  /** A one-shot Swarm job (migrations): done when its task completed, not while it runs. */
+  job?: true;
+}
+
+export function expectedServices(doc: Doc, nodes: number): ExpectedService[] {
   const services = (doc.services ?? {}) as Record<
     string,
     { deploy?: { mode?: string; replicas?: number } }
   >;
-  return Object.entries(services).map(([name, svc]) => ({
-    name,
-    replicas: svc.deploy?.mode === "global" ? nodes : (svc.deploy?.replicas ?? 1),
-  }));
+  return Object.entries(services).map(([name, svc]) => {
+    const mode = svc.deploy?.mode;
+    if (mode === "replicated-job") return { name, replicas: 1, job: true };
+    return { name, replicas: mode === "global" ? nodes : (svc.deploy?.replicas ?? 1) };
+  });
 }

@@ -15,6 +15,12 @@ export const statePaths = (dir = stateDir()) => ({
   tlsKey: `${dir}/tls/lab.key`,
   pgbackrestCert: `${dir}/tls/pgbackrest.crt`,
   pgbackrestKey: `${dir}/tls/pgbackrest.key`,
+  etcdCert: `${dir}/tls/etcd.crt`,
+  etcdKey: `${dir}/tls/etcd.key`,
+  etcdClientCert: `${dir}/tls/etcd-client.crt`,
+  etcdClientKey: `${dir}/tls/etcd-client.key`,
+  postgresCert: `${dir}/tls/postgres.crt`,
+  postgresKey: `${dir}/tls/postgres.key`,
   // The layout DOCKER_CERT_PATH expects: `DOCKER_CERT_PATH=.lab/engine DOCKER_TLS_VERIFY=1`.
   engineDir: `${dir}/engine`,
   engineCa: `${dir}/engine/ca.pem`,
@@ -32,6 +38,9 @@ export const statePaths = (dir = stateDir()) => ({
   pgMonitorPassword: `${dir}/secrets/pg-monitor-password`,
   grafanaAdminPassword: `${dir}/secrets/grafana-admin-password`,
   remediatorToken: `${dir}/secrets/remediator-token`,
+  patroniApiPassword: `${dir}/secrets/patroni-api-password`,
+  /** Prometheus' --web.config.file: the dashboards' user, bcrypt (Traefik passes the header on). */
+  prometheusWebConfig: `${dir}/secrets/prometheus-web.yml`,
   stackFile: `${dir}/stack.yml`,
   alertmanagerConfig: `${dir}/alertmanager.yml`,
   edgeConfig: `${dir}/edge/haproxy.cfg`,

@@ -22,7 +22,9 @@ export async function ensureState(
   const p = statePaths(dir);
   const tls = await ensureCertificates(labName, domain, dir);
   const dashboard = ensureFile(p.dashboardPassword, password).trim();
-  ensureFile(p.dashboardHtpasswd, () => `${DASHBOARD_USER}:${bcrypt.hashSync(dashboard, 10)}\n`);
+  const hash = bcrypt.hashSync(dashboard, 10);
+  ensureFile(p.dashboardHtpasswd, () => `${DASHBOARD_USER}:${hash}\n`);
+  ensureFile(p.prometheusWebConfig, () => `basic_auth_users:\n  ${DASHBOARD_USER}: "${hash}"\n`);
   ensureFile(p.pgSuperuserPassword, password);
   ensureFile(p.pgReplicationPassword, password);
   ensureFile(p.appDbPassword, password);
@@ -32,6 +34,7 @@ export async function ensureState(
   ensureFile(p.pgMonitorPassword, password);
   ensureFile(p.grafanaAdminPassword, password);
   ensureFile(p.remediatorToken, () => randomBytes(32).toString("base64url"));
+  ensureFile(p.patroniApiPassword, password);
   return tls;
 }
 

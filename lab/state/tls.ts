@@ -17,8 +17,12 @@ import { statePaths } from "./paths.js";
 export const PGBACKREST_HOSTS = ["backup", "pg1", "pg2"];
 export const PGBACKREST_CLIENT = "pgbackrest";
 export const ROUTED_SERVICES = ["app", "traefik", "prometheus", "grafana", "alerts", "logs"];
+/** etcd members: clients (Patroni) and peers present certificates. */
+export const ETCD_HOSTS = ["etcd1", "etcd2", "etcd3"];
+/** Postgres members: clients verify these names (sslmode=verify-full). */
+export const POSTGRES_HOSTS = ["pg1", "pg2"];
 /** Internal names the CA may sign for besides the domain (the stack's TLS peers). */
-export const INTERNAL_NAMES = [...PGBACKREST_HOSTS];
+export const INTERNAL_NAMES = [...new Set([...PGBACKREST_HOSTS, ...ETCD_HOSTS, ...POSTGRES_HOSTS])];
 /** Node addresses: the private ranges Docker, Vagrant and most LANs hand out, and loopback. */
 export const NODE_IP_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"];
 /** The client certificate the lab, its tests and drills present to node engines. */
@@ -95,6 +99,30 @@ export async function ensureCertificates(
     writePrivate(p.pgbackrestKey, leaf.key);
     writePrivate(p.pgbackrestCert, leaf.cert);
     issued.push("pgBackRest");
+  }
+  // etcd's members: server and peer (127.0.0.1 for etcdctl inside a member's container).
+  if (!fresh(p.etcdCert)) {
+    const leaf = await issueCert(
+      ca,
+      { dns: ETCD_HOSTS, ips: ["127.0.0.1"], commonName: "etcd", usage: "both" },
+      now,
+    );
+    writePrivate(p.etcdKey, leaf.key);
+    writePrivate(p.etcdCert, leaf.cert);
+    issued.push("etcd");
+  }
+  // Patroni's client certificate for etcd (etcd lets in any client the lab CA signed).
+  if (!fresh(p.etcdClientCert)) {
+    const leaf = await issueCert(ca, { commonName: "patroni", usage: "client" }, now);
+    writePrivate(p.etcdClientKey, leaf.key);
+    writePrivate(p.etcdClientCert, leaf.cert);
+    issued.push("etcd client");
+  }
+  if (!fresh(p.postgresCert)) {
+    const leaf = await issueCert(ca, { dns: POSTGRES_HOSTS, usage: "server" }, now);
+    writePrivate(p.postgresKey, leaf.key);
+    writePrivate(p.postgresCert, leaf.cert);
+    issued.push("Postgres");
   }
   if (!fresh(p.engineCert)) {
     const leaf = await issueCert(ca, { commonName: ENGINE_CLIENT, usage: "client" }, now);

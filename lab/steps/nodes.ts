@@ -1,8 +1,11 @@
 /** Creating the nodes and waiting for the engine inside each one. */
 import { imageRef } from "../images/plan.js";
 import { planNodes } from "../plan/nodes.js";
-import { waitFor } from "../wait/poll.js";
+import { WaitAborted, waitFor } from "../wait/poll.js";
 import { need, type Step } from "./context.js";
+
+/** What a TLS client says when the server's certificate is from another CA. */
+const CERT_ERROR = /certificate|self[- ]signed|unable to verify/i;
 
 export const createNodes: Step = {
   title: "Creating nodes",
@@ -14,7 +17,18 @@ export const createNodes: Step = {
         waitFor(
           `engine in node ${node.name}`,
           async () => {
-            await ctx.driver.engine(node).ping();
+            try {
+              await ctx.driver.engine(node).ping();
+            } catch (err) {
+              if (CERT_ERROR.test(String((err as Error).message))) {
+                throw new WaitAborted(
+                  `node ${node.name}'s engine has a certificate from another CA (${(err as Error).message})`,
+                  "the lab CA was replaced (new domain, or a CA from before name constraints): save your data (npm run lab:save), then npm run lab:down && npm run lab:up",
+                  5,
+                );
+              }
+              throw err;
+            }
             return { ok: true, detail: "answers" };
           },
           { timeoutMs: 60_000, intervalMs: 500, hint: `look at its log: docker logs ${node.name}` },

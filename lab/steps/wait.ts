@@ -14,8 +14,8 @@ export const waitHealthy: Step = {
     const manager = ctx.driver.engine(need(nodes[0], "first node"));
     const stack = names.stack(ctx.config.name);
     const expected = expectedServices(need(ctx.stackDoc, "stack"), nodes.length).map((s) => ({
+      ...s,
       name: `${stack}_${s.name}`,
-      replicas: s.replicas,
     }));
     const hint = `see the tasks: npm run lab:docker -- service ps ${stack}_app --no-trunc`;
     await waitFor("services", servicesConverged(manager, expected), {

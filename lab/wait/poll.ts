@@ -8,6 +8,9 @@ export interface CheckResult {
   detail: string;
 }
 
+/** Thrown by a check when waiting longer cannot help (wrong credentials, not "not yet"). */
+export class WaitAborted extends LabError {}
+
 export async function waitFor(
   what: string,
   check: () => Promise<CheckResult>,
@@ -20,6 +23,7 @@ export async function waitFor(
     try {
       last = await check();
     } catch (err) {
+      if (err instanceof WaitAborted) throw err;
       last = { ok: false, detail: (err as Error).message };
     }
     if (last.ok) return;

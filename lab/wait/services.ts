@@ -17,9 +17,19 @@ export async function serviceTasks(engine: Engine, service: string): Promise<Tas
 
 const UPDATING = new Set(["updating", "rollback_started", "paused", "rollback_paused"]);
 
+/** A job is done when a task of its current spec completed; failed tasks say why. */
+async function jobLacking(engine: Engine, name: string, spec?: string): Promise<string | null> {
+  const tasks = (await engine.listTasks({ filters: { service: [name] } })) as TaskView[];
+  const mine = tasks.filter((t) => JSON.stringify(t.Spec?.ContainerSpec) === spec);
+  if (mine.some((t) => t.Status?.State === "complete")) return null;
+  const err = mine.map((t) => t.Status?.Err).find(Boolean);
+  const states = countBy(mine.map((t) => t.Status?.State ?? "unknown"));
+  return `job ${name}: not complete [${states}]${err ? ` (last error: ${err})` : ""}`;
+}
+
 export function servicesConverged(
   engine: Engine,
-  expected: Array<{ name: string; replicas: number }>,
+  expected: Array<{ name: string; replicas: number; job?: true }>,
 ) {
   return async (): Promise<CheckResult> => {
     const lacking: string[] = [];
@@ -37,7 +47,12 @@ export function servicesConverged(
       const state = svc.UpdateStatus?.State;
       if (state && UPDATING.has(state)) lacking.push(`service ${svc.Spec.Name}: update ${state}`);
     }
-    for (const { name, replicas } of expected) {
+    for (const { name, replicas, job } of expected) {
+      if (job) {
+        const lack = await jobLacking(engine, name, current.get(name));
+        if (lack) lacking.push(lack);
+        continue;
+      }
       const tasks = await serviceTasks(engine, name);
       // Only tasks of the current spec count: right after a deploy, Swarm may not have started
       // the update yet, and the old tasks still run.

@@ -50,7 +50,7 @@ describe("lab CA", () => {
     const first = await ensureState("t", "lab.localhost", dir);
     expect(first).toEqual({
       caReason: "none yet",
-      issued: ["entry point", "pgBackRest", "engine client"],
+      issued: ["entry point", "pgBackRest", "etcd", "etcd client", "Postgres", "engine client"],
     });
     const p = statePaths(dir);
     const chain = readFileSync(p.tlsCert, "utf8");

@@ -137,11 +137,11 @@ describe("notification receivers", () => {
   });
 });
 
-describe.skipIf(!has("haproxy"))("the Docker API proxy's allow-list", () => {
-  it("haproxy accepts it", () => {
+describe.skipIf(!has("haproxy"))("the Docker API proxies' allow-lists", () => {
+  it.each(["haproxy.cfg", "readonly.cfg"])("haproxy accepts %s", (file) => {
     const out = execFileSync(
       "haproxy",
-      ["-c", "-f", join(REPO_ROOT, "images/docker-proxy/haproxy.cfg")],
+      ["-c", "-f", join(REPO_ROOT, "images/docker-proxy", file)],
       {
         encoding: "utf8",
       },
