@@ -16,7 +16,8 @@ if [ "$(id -u)" = 0 ]; then
   install -o postgres -g postgres -m 644 /run/secrets/lab_ca "$tls/ca.crt"
   install -o postgres -g postgres -m 644 /run/secrets/etcd_client_cert "$tls/etcd-client.crt"
   install -o postgres -g postgres -m 600 /run/secrets/etcd_client_key "$tls/etcd-client.key"
-  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+  # HOME: libpq looks for a client certificate in ~/.postgresql, and /root is not readable.
+  exec env HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 : "${PATRONI_NAME:?PATRONI_NAME is required: the service name of this member, e.g. pg1}"
 secret() { tr -d '\n' < "$1"; }
@@ -94,6 +95,9 @@ postgresql:
   data_dir: /var/lib/postgresql/data/pgdata
   bin_dir: /usr/lib/postgresql/15/bin
   pgpass: /tmp/pgpass
+  # Patroni's own connections to this member go through the socket (peer auth, no TLS needed);
+  # everything over the network is TLS, verified.
+  use_unix_socket: true
   # A new replica copies the primary at once instead of waiting for its next checkpoint (5 min).
   basebackup:
     checkpoint: fast

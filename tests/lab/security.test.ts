@@ -4,16 +4,20 @@
  * another site.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningLab } from "../../lab/core/running.js";
+import { runningTasks } from "../../lab/core/tasks.js";
 import { NODE_API_PORT } from "../../lab/drivers/dind/driver.js";
+import { execResult } from "../../lab/runtime/docker.js";
+import { basicAuth } from "../../lab/runtime/http.js";
 import { issueCert } from "../../lab/state/ca.js";
 import { statePaths } from "../../lab/state/paths.js";
+import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { engineEnv } from "../../lab/state/tls.js";
-import { pythonIn, theLab } from "../support/lab.js";
+import { eventually, pythonIn, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -124,5 +128,198 @@ describe("the lab CA", () => {
     const evil = await verify(["accounts.example.com"]);
     expect(evil.code).not.toBe(0);
     expect(evil.out).toMatch(/permitted subtree violation/);
+  });
+});
+
+/** Python run in a service's task: each probe prints one line "name: outcome". */
+const PROBES = `import json, socket, ssl, urllib.request, urllib.error
+def http(method, url, body=None):
+    try:
+        r = urllib.request.urlopen(urllib.request.Request(url, data=body, method=method), timeout=5)
+        return "answered %d" % r.status
+    except urllib.error.HTTPError as e:
+        return "refused %d" % e.code
+    except Exception as e:
+        return "refused " + type(e).__name__
+def tls(host, port):
+    ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+    try:
+        s = ctx.wrap_socket(socket.create_connection((host, port), timeout=5))
+        s.sendall(b"GET /version HTTP/1.0\\r\\nHost: x\\r\\n\\r\\n")
+        data = s.recv(200)
+        return ("answered " + data.decode(errors="replace").split("\\r\\n")[0]) if data else "refused closed"
+    except Exception as e:
+        return "refused " + type(e).__name__
+`;
+
+describe("least privilege inside the lab", () => {
+  it("from an app task: etcd, Patroni's write endpoints and Prometheus' API refuse", async () => {
+    const out = await pythonIn(
+      lab,
+      "app",
+      `${PROBES}
+print("etcd:", tls("etcd1", 2379))
+print("patroni-read:", http("GET", "http://pg1:8008/health"))
+print("patroni-restart:", http("POST", "http://pg1:8008/restart", b"{}"))
+print("patroni-config:", http("PATCH", "http://pg1:8008/config", b'{"ttl": 5}'))
+print("prometheus:", http("GET", "http://prometheus:9090/api/v1/status/config"))
+print("alertmanager:", http("GET", "http://alertmanager:9093/api/v2/silences"))`,
+    );
+    const seen = Object.fromEntries(out.split("\n").map((l) => l.split(": ")));
+    // Not on the control network at all: the name does not even resolve.
+    expect(seen.etcd).toMatch(/^refused/);
+    // Reads stay open (health checks); writes ask for Patroni's credentials.
+    expect(seen["patroni-read"]).toMatch(/^answered 200|^refused 503/);
+    expect(seen["patroni-restart"]).toBe("refused 401");
+    expect(seen["patroni-config"]).toBe("refused 401");
+    expect(seen.prometheus).toBe("refused 401");
+    expect(seen.alertmanager).toMatch(/^refused/);
+  });
+
+  it("etcd refuses a client without a certificate even on its own networks", async () => {
+    const out = await pythonIn(lab, "alert-receiver", `${PROBES}\nprint(tls("etcd1", 2379))`);
+    expect(out).toMatch(/^refused (SSLError|ConnectionResetError|closed)/);
+  });
+
+  it("Postgres refuses plain connections and clients that do not trust the lab CA", async () => {
+    const [task] = await runningTasks(lab.manager(), `${lab.config.name}_backup`);
+    const node = lab.nodes.find((n) => n.name === task?.node);
+    if (!task || !node) throw new Error("no running backup task");
+    const psql = (conn: string) =>
+      execResult(lab.driver.engine(node), task.container, [
+        "sh",
+        "-c",
+        `PGPASSWORD=$(cat /run/secrets/pg_monitor_password) psql "host=pg1 dbname=postgres user=monitor connect_timeout=5 ${conn}" -Atc "select 'connected ' || ssl from pg_stat_ssl where pid = pg_backend_pid()"`,
+      ]);
+    const plain = await psql("sslmode=disable");
+    expect(plain.code).not.toBe(0);
+    expect(plain.stderr).toMatch(/no encryption|rejects connection/);
+    const strangers = await psql(
+      "sslmode=verify-full sslrootcert=/etc/ssl/certs/ca-certificates.crt",
+    );
+    expect(strangers.code).not.toBe(0);
+    expect(strangers.stderr).toMatch(/certificate verify failed/);
+    const wrongName = await psql(
+      "sslmode=verify-full sslrootcert=/run/secrets/lab_ca hostaddr=0.0.0.0",
+    );
+    expect(wrongName.code).not.toBe(0);
+    const lab_ = await psql("sslmode=verify-full sslrootcert=/run/secrets/lab_ca");
+    expect(lab_.stderr).toBe("");
+    expect(lab_.stdout.trim()).toBe("connected t");
+  });
+});
+
+describe("the API under abuse", () => {
+  it("50 wrong logins in a second are mostly 429s, and the lab stays healthy", async () => {
+    const who = `nobody-${Date.now()}@${lab.config.domain}`;
+    const codes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        lab.http
+          .send("POST", lab.url("app", "/auth/token"), {
+            form: { username: who, password: `wrong-password-${i}` },
+            timeoutMs: 20_000,
+          })
+          .then((r) => r.status),
+      ),
+    );
+    const count = (c: number) => codes.filter((x) => x === c).length;
+    expect(count(429), JSON.stringify(codes)).toBeGreaterThanOrEqual(30);
+    expect(count(429) + count(401)).toBe(50);
+    await new Promise((r) => setTimeout(r, 2000));
+    const ready = await lab.http.send("GET", lab.url("app", "/health/ready"));
+    expect(ready.status).toBe(200);
+    await expect(lab.adminHeaders()).resolves.toHaveProperty("authorization");
+  });
+});
+
+describe("secrets stay secret", () => {
+  /** Every generated secret and private key (a line of each key's body is enough to find it). */
+  const secrets = () => {
+    const p = statePaths();
+    const files = readdirSync(p.secrets)
+      .filter((f) => !f.endsWith(".htpasswd") && !f.endsWith(".yml"))
+      .map((f) => join(p.secrets, f));
+    const keys = [
+      p.caKey,
+      p.tlsKey,
+      p.pgbackrestKey,
+      p.etcdKey,
+      p.etcdClientKey,
+      p.postgresKey,
+      p.engineKey,
+    ];
+    return [
+      ...files.map((f) => ({ name: f, value: readFileSync(f, "utf8").trim() })),
+      ...keys.map((f) => ({ name: f, value: readFileSync(f, "utf8").split("\n")[1] ?? "" })),
+    ].filter((s) => s.value.length >= 16);
+  };
+
+  it("appear in no container's environment or labels, no service spec, no image history", async () => {
+    const all = secrets();
+    expect(all.length).toBeGreaterThanOrEqual(15);
+    const leaks: string[] = [];
+    const look = (where: string, text: string) => {
+      for (const s of all) if (text.includes(s.value)) leaks.push(`${s.name} in ${where}`);
+    };
+    let containers = 0;
+    let images = 0;
+    for (const node of lab.nodes.filter((n) => n.running)) {
+      const engine = lab.driver.engine(node);
+      for (const c of await engine.listContainers({ all: true })) {
+        const info = await engine.getContainer(c.Id).inspect();
+        look(
+          `${node.name}/${c.Names[0]}`,
+          JSON.stringify([
+            info.Config.Env,
+            info.Config.Labels,
+            info.Config.Cmd,
+            info.Config.Entrypoint,
+            info.Args,
+          ]),
+        );
+        containers++;
+      }
+      for (const img of await engine.listImages()) {
+        look(
+          `${node.name}/${img.RepoTags?.[0] ?? img.Id} history`,
+          JSON.stringify(await engine.getImage(img.Id).history()),
+        );
+        images++;
+      }
+    }
+    for (const svc of await lab.manager().listServices())
+      look(`service ${svc.Spec?.Name}`, JSON.stringify(svc.Spec));
+    expect(containers).toBeGreaterThan(20);
+    expect(images).toBeGreaterThan(5);
+    expect(leaks).toEqual([]);
+  });
+
+  it("appear in none of the logs the lab shipped (and the search does find what is there)", async () => {
+    const marker = `secret-scan-${Date.now()}`;
+    await lab.http.send("GET", lab.url("app", "/health/live"), {
+      headers: { "x-request-id": marker },
+    });
+    const hits = async (text: string) => {
+      const q = `_msg:~${JSON.stringify(text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))} | limit 5`;
+      const { user, password } = dashboardCredentials();
+      const res = await lab.http.send(
+        "GET",
+        lab.url("logs", `/select/logsql/query?${new URLSearchParams({ query: q })}`),
+        {
+          headers: { authorization: basicAuth(user, password) },
+          timeoutMs: 30_000,
+        },
+      );
+      expect(res.status).toBe(200);
+      return res.body.split("\n").filter((l) => l.trim()).length;
+    };
+    await eventually(
+      "the marker request in the shipped logs",
+      async () => ((await hits(marker)) > 0 ? true : undefined),
+      60_000,
+    );
+    const leaks: string[] = [];
+    for (const s of secrets()) if ((await hits(s.value)) > 0) leaks.push(s.name);
+    expect(leaks).toEqual([]);
   });
 });
