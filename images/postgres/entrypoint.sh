@@ -98,12 +98,16 @@ postgresql:
   # Patroni's own connections to this member go through the socket (peer auth, no TLS needed);
   # everything over the network is TLS, verified.
   use_unix_socket: true
+  # Its replication connection to this member too (the replica's timeline): TCP to localhost
+  # would fail verify-full, the certificate names pg1 and pg2.
+  use_unix_socket_repl: true
   # A new replica copies the primary at once instead of waiting for its next checkpoint (5 min).
   basebackup:
     checkpoint: fast
   # Over the network, TLS only (hostssl; anything else is rejected). Set here, not under
   # bootstrap, so Patroni rewrites pg_hba.conf at every start of an existing cluster too.
   pg_hba:
+    - local replication replicator scram-sha-256
     - local all all peer
     - host all all 127.0.0.1/32 scram-sha-256
     - hostssl replication replicator 0.0.0.0/0 scram-sha-256

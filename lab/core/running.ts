@@ -69,19 +69,37 @@ export class RunningLab implements AsyncDisposable {
     return this.http.url(this.hostname(service), path);
   }
 
-  /** Headers carrying a token of the API's admin (generated credentials in the state folder). */
+  private adminToken?: { header: string; until: number };
+
+  /**
+   * Headers carrying a token of the API's admin (generated credentials in the state folder).
+   * The token is kept while valid: logins are rate-limited (429 with Retry-After, which this
+   * honours a few times).
+   */
   async adminHeaders(): Promise<Record<string, string>> {
+    if (this.adminToken && this.adminToken.until > Date.now()) {
+      return { authorization: this.adminToken.header };
+    }
     const { email, password } = appAdminCredentials(this.config.domain);
-    const res = await this.http.send("POST", this.url("app", "/auth/token"), {
-      form: { username: email, password },
-    });
-    if (res.status !== 200)
-      throw new LabError(
-        `admin login to the API failed: HTTP ${res.status} ${res.body.slice(0, 200)}`,
-      );
-    return {
-      authorization: `Bearer ${(JSON.parse(res.body) as { access_token: string }).access_token}`,
-    };
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.http.send("POST", this.url("app", "/auth/token"), {
+        form: { username: email, password },
+      });
+      if (res.status === 429 && attempt < 5) {
+        const wait = Number(res.headers["retry-after"] ?? 1);
+        await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 1), 10) * 1000));
+        continue;
+      }
+      if (res.status !== 200)
+        throw new LabError(
+          `admin login to the API failed: HTTP ${res.status} ${res.body.slice(0, 200)}`,
+        );
+      const body = JSON.parse(res.body) as { access_token: string; expires_in: number };
+      const header = `Bearer ${body.access_token}`;
+      // Renewed a minute before it expires.
+      this.adminToken = { header, until: Date.now() + (body.expires_in - 60) * 1000 };
+      return { authorization: header };
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -5,13 +5,15 @@ import { leaderOf, patroniCluster } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
 import { collectStatus } from "../core/status.js";
 import { LabError } from "../errors.js";
+import { type Clock, systemClock } from "../runtime/clock.js";
 import type { Log } from "../runtime/log.js";
 import { annotateRun } from "./annotate.js";
 import { DRILLS } from "./index.js";
 import { type DrillSummary, renderRun, renderSummary, summarizeRuns } from "./report.js";
 import type { DrillOptions, DrillRun } from "./types.js";
 
-export async function requireHealthy(lab: RunningLab): Promise<void> {
+/** What keeps the lab from being healthy now (empty when it is). */
+async function unhealthy(lab: RunningLab): Promise<string[]> {
   const status = await collectStatus(lab);
   const lacking = status.services
     .filter((s) => s.running < s.desired)
@@ -25,11 +27,32 @@ export async function requireHealthy(lab: RunningLab): Promise<void> {
       `no running database replica (${members.map((m) => `${m.name} ${m.state}`).join(", ")})`,
     );
   if (lacking.length || down.length || status.health.status !== 200) {
-    throw new LabError(
-      `the lab is not healthy, a drill would measure the wrong thing: ${[...down, ...lacking, `health ${status.health.status ?? "no answer"}`].join(", ")}`,
-      "wait for it, or repair it with npm run lab:up; npm run lab:status shows what is missing",
-      6,
-    );
+    return [...down, ...lacking, `health ${status.health.status ?? "no answer"}`];
+  }
+  return [];
+}
+
+/**
+ * Waits up to `settleMs` for a healthy lab (a task the remediator just added may still be
+ * starting), then refuses: a drill on a sick lab would measure the wrong thing.
+ */
+export async function requireHealthy(
+  lab: RunningLab,
+  settleMs = 90_000,
+  clock: Clock = systemClock,
+): Promise<void> {
+  const until = clock.now() + settleMs;
+  for (;;) {
+    const problems = await unhealthy(lab);
+    if (problems.length === 0) return;
+    if (clock.now() >= until) {
+      throw new LabError(
+        `the lab is not healthy, a drill would measure the wrong thing: ${problems.join(", ")}`,
+        "wait for it, or repair it with npm run lab:up; npm run lab:status shows what is missing",
+        6,
+      );
+    }
+    await clock.sleep(2000);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replicasOf } from "../../lab/alerts/remediation.js";
 import type { RunningLab } from "../../lab/core/running.js";
-import { theLab } from "../support/lab.js";
+import { eventually, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
 let admin: Record<string, string>;
@@ -114,12 +114,18 @@ describe("the app through Traefik", () => {
   });
 
   it("spreads requests over replicas on at least two nodes", async () => {
-    const tasks = (await lab.manager().listTasks({
-      filters: { service: [`${lab.config.name}_app`], "desired-state": ["running"] },
-    })) as Array<{ NodeID: string; Status: { State: string } }>;
-    const running = tasks.filter((t) => t.Status.State === "running");
-    // What Swarm runs now: the remediator may have scaled the app within its bounds.
-    expect(running).toHaveLength(await replicasOf(lab, "app"));
+    // What Swarm runs once settled: the remediator may have just scaled the app within its bounds.
+    const running = await eventually(
+      "every desired app task running",
+      async () => {
+        const tasks = (await lab.manager().listTasks({
+          filters: { service: [`${lab.config.name}_app`], "desired-state": ["running"] },
+        })) as Array<{ NodeID: string; Status: { State: string } }>;
+        const up = tasks.filter((t) => t.Status.State === "running");
+        return up.length === (await replicasOf(lab, "app")) ? up : undefined;
+      },
+      90_000,
+    );
     expect(new Set(running.map((t) => t.NodeID)).size).toBeGreaterThanOrEqual(
       Math.min(2, lab.config.nodes),
     );
