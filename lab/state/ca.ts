@@ -152,27 +152,6 @@ export async function issueCert(ca: Pem, spec: LeafSpec, now = new Date()): Prom
   return { cert: pemText(cert.toString("pem")), key: await exportKey(keys.privateKey) };
 }
 
-/**
- * A certificate for Traefik (server) or for pgBackRest, which presents the same one as server and
- * client: its common name is what the other side's tls-server-auth lets in.
- */
-export function issueServerCert(
-  ca: Pem,
-  dnsNames: string[],
-  now = new Date(),
-  opts: { commonName?: string; client?: boolean } = {},
-): Promise<Pem> {
-  return issueCert(
-    ca,
-    {
-      dns: dnsNames,
-      ...(opts.commonName ? { commonName: opts.commonName } : {}),
-      usage: opts.client ? "both" : "server",
-    },
-    now,
-  );
-}
-
 /** Names a certificate covers (to know when the domain changed and a new one is needed). */
 export function certNames(pem: string): string[] {
   const ext = new x509.X509Certificate(pem).getExtension(x509.SubjectAlternativeNameExtension);

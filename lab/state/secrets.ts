@@ -22,9 +22,10 @@ export async function ensureState(
   const p = statePaths(dir);
   const tls = await ensureCertificates(labName, domain, dir);
   const dashboard = ensureFile(p.dashboardPassword, password).trim();
-  const hash = bcrypt.hashSync(dashboard, 10);
-  ensureFile(p.dashboardHtpasswd, () => `${DASHBOARD_USER}:${hash}\n`);
-  ensureFile(p.prometheusWebConfig, () => `basic_auth_users:\n  ${DASHBOARD_USER}: "${hash}"\n`);
+  // bcrypt (cost 10) only when a file that holds the hash is missing.
+  const hash = () => bcrypt.hashSync(dashboard, 10);
+  ensureFile(p.dashboardHtpasswd, () => `${DASHBOARD_USER}:${hash()}\n`);
+  ensureFile(p.prometheusWebConfig, () => `basic_auth_users:\n  ${DASHBOARD_USER}: "${hash()}"\n`);
   ensureFile(p.pgSuperuserPassword, password);
   ensureFile(p.pgReplicationPassword, password);
   ensureFile(p.appDbPassword, password);

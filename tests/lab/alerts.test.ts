@@ -2,10 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningLab } from "../../lab/core/running.js";
 import { scaleService } from "../../lab/core/swarm.js";
-import { runningTasks } from "../../lab/core/tasks.js";
-import { execResult } from "../../lab/runtime/docker.js";
 import { cli } from "../support/cli.js";
-import { eventually, theLab, withServiceStopped } from "../support/lab.js";
+import { eventually, execInTask, theLab, withServiceStopped } from "../support/lab.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -74,13 +72,8 @@ describe("alerts", () => {
   });
 
   it("the receiver refuses a malformed webhook with a 400 and keeps nothing of it", async () => {
-    const tasks = await runningTasks(lab.manager(), `${lab.config.name}_alert-receiver`);
-    const task = tasks[0];
-    expect(task).toBeDefined();
-    const node = lab.nodes.find((n) => n.name === task?.node);
-    if (!task || !node) throw new Error("no alert-receiver task");
     const post = (body: string) =>
-      execResult(lab.driver.engine(node), task.container, [
+      execInTask(lab, "alert-receiver", [
         "python3",
         "-c",
         `import urllib.request as u, urllib.error as e

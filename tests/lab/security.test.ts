@@ -9,15 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningLab } from "../../lab/core/running.js";
-import { runningTasks } from "../../lab/core/tasks.js";
 import { NODE_API_PORT } from "../../lab/drivers/dind/driver.js";
-import { execResult } from "../../lab/runtime/docker.js";
 import { basicAuth } from "../../lab/runtime/http.js";
 import { issueCert } from "../../lab/state/ca.js";
 import { statePaths } from "../../lab/state/paths.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { engineEnv } from "../../lab/state/tls.js";
-import { eventually, pythonIn, theLab } from "../support/lab.js";
+import { eventually, execInTask, pythonIn, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -182,14 +180,11 @@ print("alertmanager:", http("GET", "http://alertmanager:9093/api/v2/silences"))`
   });
 
   it("Postgres refuses plain connections and clients that do not trust the lab CA", async () => {
-    const [task] = await runningTasks(lab.manager(), `${lab.config.name}_backup`);
-    const node = lab.nodes.find((n) => n.name === task?.node);
-    if (!task || !node) throw new Error("no running backup task");
-    const psql = (conn: string) =>
-      execResult(lab.driver.engine(node), task.container, [
+    const psql = (conn: string, host = "pg1") =>
+      execInTask(lab, "backup", [
         "sh",
         "-c",
-        `PGPASSWORD=$(cat /run/secrets/pg_monitor_password) psql "host=pg1 dbname=postgres user=monitor connect_timeout=5 ${conn}" -Atc "select 'connected ' || ssl from pg_stat_ssl where pid = pg_backend_pid()"`,
+        `PGPASSWORD=$(cat /run/secrets/pg_monitor_password) psql "host=${host} dbname=postgres user=monitor connect_timeout=5 ${conn}" -Atc "select 'connected ' || ssl from pg_stat_ssl where pid = pg_backend_pid()"`,
       ]);
     const plain = await psql("sslmode=disable");
     expect(plain.code).not.toBe(0);
@@ -199,10 +194,13 @@ print("alertmanager:", http("GET", "http://alertmanager:9093/api/v2/silences"))`
     );
     expect(strangers.code).not.toBe(0);
     expect(strangers.stderr).toMatch(/certificate verify failed/);
+    // pg1's address under a name its certificate does not carry: verify-full refuses it.
     const wrongName = await psql(
-      "sslmode=verify-full sslrootcert=/run/secrets/lab_ca hostaddr=0.0.0.0",
+      'sslmode=verify-full sslrootcert=/run/secrets/lab_ca hostaddr=$(getent hosts pg1 | cut -d" " -f1)',
+      "backup",
     );
     expect(wrongName.code).not.toBe(0);
+    expect(wrongName.stderr).toMatch(/does not match host name "backup"/);
     const lab_ = await psql("sslmode=verify-full sslrootcert=/run/secrets/lab_ca");
     expect(lab_.stderr).toBe("");
     expect(lab_.stdout.trim()).toBe("connected true");

@@ -3,14 +3,23 @@ import { loadConfig } from "../../lab/config/load.js";
 import { connectLab, type RunningLab } from "../../lab/core/running.js";
 import { scaleService } from "../../lab/core/swarm.js";
 import { runningTasks } from "../../lab/core/tasks.js";
-import { execResult } from "../../lab/runtime/docker.js";
+import { type ExecResult, execResult } from "../../lab/runtime/docker.js";
 
-/** Runs Python in the first running task of a service; returns what the code prints. */
-export async function pythonIn(lab: RunningLab, service: string, code: string): Promise<string> {
+/** Runs a command in the first running task of a service (fails when it has none). */
+export async function execInTask(
+  lab: RunningLab,
+  service: string,
+  cmd: string[],
+): Promise<ExecResult> {
   const [task] = await runningTasks(lab.manager(), `${lab.config.name}_${service}`);
   const node = lab.nodes.find((n) => n.name === task?.node);
   if (!task || !node) throw new Error(`no running task of ${service}`);
-  const r = await execResult(lab.driver.engine(node), task.container, ["python3", "-c", code]);
+  return execResult(lab.driver.engine(node), task.container, cmd);
+}
+
+/** Runs Python in the first running task of a service; returns what the code prints. */
+export async function pythonIn(lab: RunningLab, service: string, code: string): Promise<string> {
+  const r = await execInTask(lab, service, ["python3", "-c", code]);
   if (r.code !== 0) throw new Error(`python in ${service}: ${r.stderr}`);
   return r.stdout.trim();
 }

@@ -12,7 +12,6 @@ import {
   certNames,
   createCa,
   issueCert,
-  issueServerCert,
   serverNames,
 } from "../../lab/state/ca.js";
 import { statePaths } from "../../lab/state/paths.js";
@@ -24,7 +23,10 @@ const scope = labScope("lab.localhost");
 describe("lab CA", () => {
   it("issues a server certificate the CA verifies, for every lab name", async () => {
     const ca = await createCa("t", scope);
-    const leaf = await issueServerCert(ca, serverNames("lab.localhost", ["app", "traefik"]));
+    const leaf = await issueCert(ca, {
+      dns: serverNames("lab.localhost", ["app", "traefik"]),
+      usage: "server",
+    });
     const caCert = new X509Certificate(ca.cert);
     const cert = new X509Certificate(leaf.cert);
     expect(caCert.ca).toBe(true);
@@ -39,7 +41,7 @@ describe("lab CA", () => {
 
   it("a certificate from another CA does not verify", async () => {
     const [a, b] = [await createCa("a", scope), await createCa("b", scope)];
-    const leaf = await issueServerCert(a, ["x.localhost"]);
+    const leaf = await issueCert(a, { dns: ["x.localhost"], usage: "server" });
     expect(new X509Certificate(leaf.cert).verify(new X509Certificate(b.cert).publicKey)).toBe(
       false,
     );
