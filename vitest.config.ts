@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
+          // Ryuk, testcontainers' reaper, is a Docker Hub image: each test stops what it started.
+          env: { TESTCONTAINERS_RYUK_DISABLED: "true" },
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },

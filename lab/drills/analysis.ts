@@ -18,9 +18,13 @@ export function longestOutage(samples: Sample[], fromMs = 0): number {
   return Math.round(longest) / 1000;
 }
 
-/** Seconds from the fault until requests succeed again and keep succeeding (no failure after). */
+/**
+ * Seconds from the fault until requests succeed again and keep succeeding (no failure after);
+ * 0 when none failed; null when none succeeded after the fault (no sample says it recovered).
+ */
 export function recoverySeconds(samples: Sample[], faultMs: number): number | null {
   const after = samples.filter((s) => s.at >= faultMs).sort((a, b) => a.at - b.at);
+  if (!after.some((s) => s.ok)) return null;
   const lastFailure = after.filter((s) => !s.ok).at(-1);
   if (!lastFailure) return 0;
   const firstOkAfter = after.find((s) => s.ok && s.at > lastFailure.at);

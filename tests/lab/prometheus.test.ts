@@ -15,6 +15,7 @@ afterAll(async () => {
 interface Target {
   labels: { job: string; instance: string };
   health: string;
+  lastError: string;
 }
 
 describe("Prometheus", () => {
@@ -45,7 +46,10 @@ describe("Prometheus", () => {
       },
       90_000,
     );
-    expect(up.filter((t) => t.labels.job === "app")).toHaveLength(replicas);
+    // One target per task: a task on two scraped networks must not be scraped twice.
+    const apps = up.filter((t) => t.labels.job === "app");
+    expect(new Set(apps.map((t) => t.labels.instance)).size).toBe(replicas);
+    expect(apps.map((t) => t.lastError)).toEqual(apps.map(() => ""));
     const query = await lab.http.send(
       "GET",
       lab.url(

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningLab } from "../../lab/core/running.js";
 import { NODE_API_PORT } from "../../lab/drivers/dind/driver.js";
+import { DEFAULT_CAPS, NODE_EXTRA_CAPS } from "../../lab/drivers/dind/flags.js";
+import { execResult, hostEngine } from "../../lab/runtime/docker.js";
 import { basicAuth } from "../../lab/runtime/http.js";
 import { issueCert } from "../../lab/state/ca.js";
 import { statePaths } from "../../lab/state/paths.js";
@@ -33,6 +35,15 @@ const sh = (cmd: string[], env: Record<string, string> = {}) => {
   });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 };
+/** Linux capabilities by bit number (linux/capability.h). */
+const CAPS = [
+  ...["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID"],
+  ...["SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW"],
+  ...["IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT"],
+  ...["SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD"],
+  ...["LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG"],
+  ...["WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"],
+];
 const asNobody = (cmd: string[]) => sh(["runuser", "-u", "nobody", "--", ...cmd]);
 
 describe("node engines", () => {
@@ -66,6 +77,30 @@ describe("node engines", () => {
       const borrowed = asNobody(["cat", p.engineKey]);
       expect(borrowed.code).not.toBe(0);
       expect(borrowed.out).toMatch(/Permission denied/);
+    }
+  });
+
+  it("a node refused --privileged holds Docker's defaults, SYS_ADMIN, NET_ADMIN and SYS_PTRACE, and no host disk", async (ctx) => {
+    const host = hostEngine();
+    const nodes = lab.nodes.filter((n) => n.running);
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const node of nodes) {
+      const info = await host.getContainer(node.name).inspect();
+      // Where the host allows --privileged the lab uses it, and none of this applies.
+      if (info.HostConfig.Privileged) ctx.skip();
+      const status = await execResult(host, node.name, ["cat", "/proc/1/status"]);
+      const bounding = BigInt(`0x${/CapBnd:\s*([0-9a-f]+)/.exec(status.stdout)?.[1] ?? "0"}`);
+      const held = CAPS.filter((_, bit) => (bounding >> BigInt(bit)) & 1n).sort();
+      expect(held, node.name).toEqual([...DEFAULT_CAPS, ...NODE_EXTRA_CAPS].sort());
+      // The host's first disk, as a device node made inside the node: the device cgroup refuses it.
+      const disk = await execResult(host, node.name, [
+        "sh",
+        "-c",
+        "set -- $(awk 'NR>2 && $2 % 16 == 0 {print $1, $2; exit}' /proc/partitions); " +
+          'mknod /tmp/hostdisk b "$1" "$2" && head -c 512 /tmp/hostdisk > /dev/null; rc=$?; rm -f /tmp/hostdisk; exit $rc',
+      ]);
+      expect(disk.code, node.name).not.toBe(0);
+      expect(disk.stderr).toMatch(/Operation not permitted/);
     }
   });
 
@@ -205,6 +240,94 @@ print("alertmanager:", http("GET", "http://alertmanager:9093/api/v2/silences"))`
     expect(lab_.stderr).toBe("");
     expect(lab_.stdout.trim()).toBe("connected true");
   });
+});
+
+describe("the official set's node proxy (Alloy and cAdvisor read a node through it)", () => {
+  // Alloy and cAdvisor cannot run here (official set only): the proxy they use is the lab's own
+  // HAProxy image with images/docker-proxy/nodelogs.cfg, run on a node as the stack runs it, and
+  // asked what Alloy's docker discovery and log source ask, and what they must not.
+  it("serves this node's containers and logs on its socket, and refuses every other call", async () => {
+    const node = lab.nodes.find((n) => n.running);
+    if (!node) throw new Error("no running node");
+    const engine = lab.driver.engine(node);
+    // The images as the stack runs them (content-tagged refs, present on every node).
+    const ref = async (service: string) =>
+      (await lab.manager().getService(`${lab.config.name}_${service}`).inspect()).Spec.TaskTemplate
+        .ContainerSpec.Image as string;
+    const tag = `lab-test-nodeproxy-${process.pid}`;
+    const volume = `${tag}-sock`;
+    const proxy = await engine.createContainer({
+      name: `${tag}-proxy`,
+      Image: await ref("docker-ro"),
+      Entrypoint: ["/usr/sbin/haproxy", "-db", "-f", "/etc/haproxy/nodelogs.cfg"],
+      HostConfig: {
+        Binds: ["/var/run/docker.sock:/var/run/docker.sock:ro", `${volume}:/run/docker-node`],
+      },
+    });
+    const client = await engine.createContainer({
+      name: `${tag}-client`,
+      Image: await ref("app"),
+      Entrypoint: ["sleep", "300"],
+      User: "0",
+      HostConfig: { Binds: [`${volume}:/run/docker-node:ro`] },
+    });
+    try {
+      await proxy.start();
+      await client.start();
+      const code = `
+import http.client, socket, json
+class Unix(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX); self.sock.settimeout(10)
+        self.sock.connect("/run/docker-node/docker.sock")
+def ask(method, path):
+    c = Unix("docker"); c.request(method, path); r = c.getresponse(); return r.status, r.read()
+status, body = ask("GET", "/v1.41/containers/json")
+first = json.loads(body)[0]["Id"] if status == 200 else "x"
+print(status, len(json.loads(body)) if status == 200 else 0)
+for m, p in [("GET", "/_ping"), ("GET", f"/containers/{first}/json"),
+             ("GET", f"/containers/{first}/logs?stdout=1&tail=1"), ("GET", "/networks"),
+             ("POST", "/containers/create"), ("POST", f"/containers/{first}/exec"),
+             ("POST", f"/containers/{first}/stop"), ("GET", f"/containers/{first}/archive?path=/"),
+             ("GET", "/images/json"), ("GET", "/secrets"), ("GET", "/services"),
+             ("GET", "/events"), ("DELETE", f"/containers/{first}")]:
+    print(m, p.split("?")[0].replace(first, "ID"), ask(m, p)[0])`;
+      const r = await eventually(
+        "the node proxy's socket answers",
+        async () => {
+          const res = await execResult(engine, client.id, ["python3", "-c", code]);
+          return res.code === 0 ? res : undefined;
+        },
+        30_000,
+      );
+      const [list, ...rest] = r.stdout.trim().split("\n");
+      const [listStatus, count] = (list ?? "").split(" ").map(Number);
+      expect(listStatus).toBe(200);
+      // The node runs the lab's tasks and these two containers.
+      expect(count).toBeGreaterThan(2);
+      expect(rest).toEqual([
+        "GET /_ping 200",
+        "GET /containers/ID/json 200",
+        "GET /containers/ID/logs 200",
+        "GET /networks 200",
+        "POST /containers/create 403",
+        "POST /containers/ID/exec 403",
+        "POST /containers/ID/stop 403",
+        "GET /containers/ID/archive 403",
+        "GET /images/json 403",
+        "GET /secrets 403",
+        "GET /services 403",
+        "GET /events 403",
+        "DELETE /containers/ID 403",
+      ]);
+    } finally {
+      for (const c of [client, proxy]) await c.remove({ force: true }).catch(() => {});
+      await engine
+        .getVolume(volume)
+        .remove()
+        .catch(() => {});
+    }
+  }, 90_000);
 });
 
 describe("the API under abuse", () => {

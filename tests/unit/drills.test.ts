@@ -8,6 +8,7 @@ import {
   recoverySeconds,
 } from "../../lab/drills/analysis.js";
 import { renderSummary, summarizeRuns } from "../../lab/drills/report.js";
+import { ledgerCheck, type UnderTraffic } from "../../lab/drills/scenario.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import { percentile, type Sample, summarize } from "../../lab/load/stats.js";
 
@@ -39,6 +40,17 @@ describe("drill analysis", () => {
     expect(recoverySeconds(samples, 1000)).toBe(5.2);
     expect(recoverySeconds([s(100, true), s(2000, true)], 1000)).toBe(0);
     expect(recoverySeconds([s(100, true), s(2000, false)], 1000)).toBeNull();
+    // Nothing after the fault: no sample says it recovered.
+    expect(recoverySeconds([s(100, true), s(200, false)], 1000)).toBeNull();
+    expect(recoverySeconds([], 1000)).toBeNull();
+  });
+
+  it("the ledger check fails when nothing was acknowledged: 0 of 0 lost proves nothing", () => {
+    const run = (acknowledged: string[], lost: string[]) =>
+      ledgerCheck({ traffic: { acknowledged }, lost } as unknown as UnderTraffic);
+    expect(run([], [])).toMatchObject({ ok: false, detail: /no write was acknowledged/ });
+    expect(run(["1,a", "2,b"], [])).toMatchObject({ ok: true, detail: "0 of 2" });
+    expect(run(["1,a", "2,b"], ["2,b"])).toMatchObject({ ok: false, detail: "1 of 2" });
   });
 
   it("a write acknowledged but not found is lost", () => {

@@ -138,7 +138,7 @@ describe("notification receivers", () => {
 });
 
 describe.skipIf(!has("haproxy"))("the Docker API proxies' allow-lists", () => {
-  it.each(["haproxy.cfg", "readonly.cfg"])("haproxy accepts %s", (file) => {
+  it.each(["haproxy.cfg", "readonly.cfg", "nodelogs.cfg"])("haproxy accepts %s", (file) => {
     const out = execFileSync(
       "haproxy",
       ["-c", "-f", join(REPO_ROOT, "images/docker-proxy", file)],

@@ -207,6 +207,63 @@ describe("renderStack", () => {
     expect(JSON.stringify(g.environment)).not.toMatch(/PASSWORD":/);
   });
 
+  it.each(["offline", "official"] as const)(
+    "in the %s set only the Docker API proxies bind a node's engine socket",
+    (set) => {
+      const s = render({}, set);
+      const binds = (svc: any) =>
+        (svc.volumes ?? []).filter((v: any) => typeof v === "object" && v.type === "bind");
+      const socketHolders = Object.entries(s.services)
+        .filter(([, svc]) => binds(svc).some((v: any) => /docker\.sock$/.test(v.source)))
+        .map(([name]) => name)
+        .sort();
+      const proxies =
+        set === "official"
+          ? ["docker-node", "docker-proxy", "docker-ro"]
+          : ["docker-proxy", "docker-ro"];
+      expect(socketHolders).toEqual(proxies);
+      for (const [name, svc] of Object.entries(s.services)) {
+        const mounts = svc.volumes ?? [];
+        // The socket's directory bound whole would hand it over just the same.
+        expect(
+          binds(svc).map((v: any) => v.source),
+          name,
+        ).not.toContain("/var/run");
+        expect(
+          binds(svc).map((v: any) => v.source),
+          name,
+        ).not.toContain("/run");
+        const root = binds(svc).find((v: any) => v.source === "/");
+        if (root) {
+          expect(mounts, `${name} hides the node's /run under ${root.target}`).toContainEqual(
+            expect.objectContaining({ type: "tmpfs", target: `${root.target}/run` }),
+          );
+        }
+      }
+    },
+  );
+
+  it("gives the official set's log agent and cAdvisor the node proxy's socket, not the engine's", () => {
+    const s = render({}, "official");
+    const alloy = readFileSync(join(REPO_ROOT, "grafana/config.alloy"), "utf8");
+    expect([...alloy.matchAll(/host\s*=\s*"([^"]+)"/g)].map((m) => m[1])).toEqual([
+      "unix:///run/docker-node/docker.sock",
+      "unix:///run/docker-node/docker.sock",
+    ]);
+    expect(s.services.cadvisor.command).toContain("--docker=unix:///run/docker-node/docker.sock");
+    for (const name of ["alloy", "cadvisor"]) {
+      expect(s.services[name].volumes, name).toContainEqual(
+        expect.objectContaining({
+          source: "dockernode",
+          target: "/run/docker-node",
+          read_only: true,
+        }),
+      );
+    }
+    expect(s.services["docker-node"].deploy.mode).toBe("global");
+    expect(s.services["docker-node"].entrypoint).toContain("/etc/haproxy/nodelogs.cfg");
+  });
+
   it("refuses templates that define the same service twice", () => {
     expect(() =>
       renderStack(

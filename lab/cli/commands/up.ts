@@ -8,7 +8,7 @@ import { LabError } from "../../errors.js";
 import { planImages } from "../../images/plan.js";
 import { planNodes } from "../../plan/nodes.js";
 import { stackToYaml } from "../../plan/stack.js";
-import { hostEngine } from "../../runtime/docker.js";
+import { hostEngine, requireEngine } from "../../runtime/docker.js";
 import { consoleLog } from "../../runtime/log.js";
 import { statePaths } from "../../state/paths.js";
 import { DASHBOARD_USER } from "../../state/secrets.js";
@@ -57,7 +57,18 @@ export function registerUp(program: Command): void {
       }
       const host = hostEngine();
       const driver = makeDriver(config, host);
-      const existed = (await driver.list().catch(() => [])).length > 0;
+      // Whether a lab exists decides whether a failure may remove what is there: not knowing
+      // must stop the command, never count as "no lab".
+      await requireEngine(host);
+      const existed = await driver.list().then(
+        (nodes) => nodes.length > 0,
+        (err: Error) => {
+          throw new LabError(
+            `cannot list this lab's nodes (${err.message}): nothing was created or removed`,
+            "check the engine (`docker ps` must answer) and run the command again",
+          );
+        },
+      );
       const ctx: UpContext = { config, log: consoleLog(flags.verbose), host, driver };
       try {
         await runSteps(UP_STEPS, ctx);

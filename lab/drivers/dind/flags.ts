@@ -5,18 +5,49 @@ import type Docker from "dockerode";
 export const PRIVILEGED: Docker.HostConfig = { Privileged: true };
 
 /**
- * Hosts without CAP_SYS_RESOURCE refuse --privileged ("unable to apply caps"). This set gives the
- * inner engine what it needs: every other capability, no seccomp/AppArmor filter, writable /proc
- * and /sys paths, and every device; the entrypoint remounts /sys and the cgroups read-write.
+ * Docker's default capabilities: a node keeps these, as any container does.
+ * https://github.com/moby/moby/blob/master/oci/caps/defaults.go
+ */
+export const DEFAULT_CAPS = [
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "NET_RAW",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+] as const;
+
+/**
+ * What the inner engine needs on top: SYS_ADMIN (mounts, namespaces and cgroups of the containers
+ * it runs), NET_ADMIN (bridges, iptables, the overlay's VXLAN and the routing mesh's IPVS),
+ * SYS_PTRACE (exec and health checks enter a container whose process runs as another user; without
+ * it every health check hangs in "starting").
+ */
+export const NODE_EXTRA_CAPS = ["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE"] as const;
+
+/**
+ * Hosts without CAP_SYS_RESOURCE refuse --privileged ("unable to apply caps"). The least set that
+ * runs the lab: Docker's defaults plus NODE_EXTRA_CAPS, no seccomp/AppArmor filter (the inner
+ * engine applies its own to the containers it runs), writable /proc and /sys paths (the
+ * entrypoint remounts /sys and the cgroups read-write), and Docker's default devices only: a node
+ * cannot open the host's disks. Not given: SYS_MODULE, SYS_RAWIO, SYS_TIME, SYS_BOOT,
+ * DAC_READ_SEARCH, BPF, PERFMON, SYSLOG, MAC_ADMIN and the rest.
  */
 export const UNPRIVILEGED: Docker.HostConfig = {
-  CapAdd: ["ALL"],
-  CapDrop: ["SYS_RESOURCE"],
+  CapDrop: ["ALL"],
+  CapAdd: [...DEFAULT_CAPS, ...NODE_EXTRA_CAPS],
   SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
   // What the CLI's --security-opt systempaths=unconfined means in the API.
   MaskedPaths: [],
   ReadonlyPaths: [],
-  DeviceCgroupRules: ["a *:* rwm"],
 };
 
 /** Where a node's engine certificate is placed at each start (a tmpfs: never on disk). */

@@ -1,0 +1,43 @@
+/**
+ * The integration tier: each lab-built image started alone on the host engine with testcontainers,
+ * without a lab. The images must exist (`npm run lab:up` builds them); Ryuk (testcontainers'
+ * reaper, a Docker Hub image) is off (vitest.config.ts), so every test stops what it started.
+ */
+import { randomBytes } from "node:crypto";
+import { type ImageKey, planImages } from "../../lab/images/plan.js";
+import { hostEngine } from "../../lab/runtime/docker.js";
+import { createCa, issueCert, type LeafSpec, type Pem } from "../../lab/state/ca.js";
+import { labScope } from "../../lab/state/tls.js";
+
+export const DOMAIN = "lab.localhost";
+
+/** The offline set's reference of a lab image; fails with the fix when it was never built. */
+export async function labImage(key: ImageKey): Promise<string> {
+  const ref = planImages("offline").find((i) => i.key === key)?.ref;
+  if (!ref) throw new Error(`no image ${key} in the offline set`);
+  try {
+    await hostEngine().getImage(ref).inspect();
+  } catch {
+    throw new Error(`image ${ref} is not on this engine: build it first with npm run lab:up`);
+  }
+  return ref;
+}
+
+/** A CA of the lab's shape (name constraints for DOMAIN and the internal names) for one test. */
+export async function testCa(): Promise<{ ca: Pem; issue: (spec: LeafSpec) => Promise<Pem> }> {
+  const ca = await createCa("integration", labScope(DOMAIN));
+  return { ca, issue: (spec) => issueCert(ca, spec) };
+}
+
+export const password = (): string => randomBytes(18).toString("base64url");
+
+/** A file testcontainers copies into a container before it starts. */
+export const file = (target: string, content: string, mode = 0o644) => ({
+  target,
+  content,
+  mode,
+});
+
+/** A Docker secret as Swarm mounts it: /run/secrets/<name>, root-owned, mode 0444. */
+export const secret = (name: string, content: string) =>
+  file(`/run/secrets/${name}`, content, 0o444);
