@@ -1,6 +1,6 @@
 /** Reads Alertmanager's API and the local receiver's notifications, through Traefik. */
 import type { RunningLab } from "../core/running.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials } from "../state/secrets.js";
 import type { AmAlert, Decision, Notification } from "./view.js";
@@ -13,13 +13,13 @@ export async function getJson<T>(lab: RunningLab, path: string, what: string): P
   try {
     res = await lab.http.send("GET", lab.url("alerts", path), { headers: { authorization } });
   } catch (err) {
-    throw new LabError(`${what} does not answer: ${(err as Error).message}`, hint, 5);
+    throw new LabError(`${what} does not answer: ${(err as Error).message}`, hint, EXIT.notRunning);
   }
   if (res.status !== 200) {
     throw new LabError(
       `${what} does not answer: HTTP ${res.status} ${res.body.slice(0, 200)}`,
       hint,
-      5,
+      EXIT.notRunning,
     );
   }
   return JSON.parse(res.body) as T;

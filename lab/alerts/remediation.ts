@@ -3,7 +3,7 @@
  * tests use short quiet periods and low thresholds, then put swarm-lab.yaml's policy back).
  */
 import type { RunningLab } from "../core/running.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import type { RemediatorPolicy } from "../plan/remediation.js";
 import { getJson } from "./read.js";
 import type { AmAlert, Decision } from "./view.js";
@@ -36,7 +36,8 @@ export async function replicasOf(lab: RunningLab, service: string): Promise<numb
 export async function currentPolicy(lab: RunningLab): Promise<RemediatorPolicy> {
   const env = (await inspect(lab, "remediator")).Spec.TaskTemplate.ContainerSpec.Env ?? [];
   const line = env.find((e) => e.startsWith(`${POLICY_ENV}=`));
-  if (!line) throw new LabError("the remediator has no policy", "npm run lab:up deploys it", 1);
+  if (!line)
+    throw new LabError("the remediator has no policy", "npm run lab:up deploys it", EXIT.failure);
   return JSON.parse(line.slice(POLICY_ENV.length + 1)) as RemediatorPolicy;
 }
 

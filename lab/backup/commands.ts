@@ -1,6 +1,6 @@
 /** What the backup commands do, returning data for the CLI to print. */
 import type { RunningLab } from "../core/running.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import type { Log } from "../runtime/log.js";
 import { type BackupSet, humanBytes, iso, neededBytes } from "./plan.js";
 import { BackupRepo } from "./repo.js";
@@ -48,7 +48,7 @@ export async function takeBackup(
     throw new LabError(
       `a ${type} backup needs a full one first`,
       "npm run lab:backup -- --type full",
-      2,
+      EXIT.usage,
     );
   }
   const need = neededBytes(type, before);
@@ -57,7 +57,7 @@ export async function takeBackup(
     throw new LabError(
       `the backup repository is full: ${humanBytes(free)} free on ${repo.node}, a ${type} backup needs about ${humanBytes(need)}`,
       "free space on that node's disk, or keep fewer backups (backup.retentionFull in swarm-lab.yaml)",
-      1,
+      EXIT.failure,
     );
   }
   log.info(`taking a ${type} backup on ${repo.node}...`);

@@ -1,5 +1,5 @@
 /** Pure: what the repository holds, what can be restored, and what a request for it means. */
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 
 export interface BackupSet {
   label: string;
@@ -75,7 +75,7 @@ export function parseTargetTime(text: string): number {
     throw new LabError(
       `--to "${text}" is not a time`,
       'give an ISO 8601 time, e.g. --to "2026-11-25T10:30:00Z" (no zone means UTC)',
-      2,
+      EXIT.usage,
     );
   }
   const zone = m[7] ?? "Z";
@@ -101,7 +101,11 @@ export function parseTargetTime(text: string): number {
     (minute ?? 0) > 59 ||
     (second ?? 0) > 59
   ) {
-    throw new LabError(`--to "${text}" is not a valid date`, "check the day, month and time", 2);
+    throw new LabError(
+      `--to "${text}" is not a valid date`,
+      "check the day, month and time",
+      EXIT.usage,
+    );
   }
   return Math.floor(ms / 1000);
 }

@@ -1,7 +1,7 @@
 /** The pgBackRest repository, reached by exec in the backup service's container. */
 import type { RunningLab } from "../core/running.js";
 import { runningTasks } from "../core/tasks.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { type Engine, type ExecResult, execResult } from "../runtime/docker.js";
 import { type BackupSet, parseInfo } from "./plan.js";
 
@@ -30,7 +30,7 @@ export class BackupRepo {
       throw new LabError(
         `the backup repository is unreachable: service ${service} has no running task`,
         "npm run lab:status shows it; npm run lab:up starts it again (its volume keeps the backups)",
-        5,
+        EXIT.notRunning,
       );
     }
     return new BackupRepo(lab.driver.engine(node), task.container, task.node);
@@ -51,7 +51,7 @@ export class BackupRepo {
       throw new LabError(
         `the backup repository does not answer: pgbackrest info exited ${r.code}: ${(r.stderr || r.stdout).trim()}`,
         "docker logs of the backup service (npm run lab:status names its node) tell why",
-        5,
+        EXIT.notRunning,
       );
     }
     return parseInfo(r.stdout, STANZA);
@@ -96,7 +96,7 @@ export class BackupRepo {
         full
           ? "the repository volume is full: lower backup.retentionFull or give the node more disk"
           : "npm run lab:status shows whether a database primary is running",
-        1,
+        EXIT.failure,
       );
     }
   }

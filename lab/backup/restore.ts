@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { leaderOf, MEMBERS, patroniCluster } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
 import { secondsUntil } from "../core/swarm.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { execIn } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import {
@@ -90,7 +90,7 @@ export async function planRestore(
       backups.length === 0
         ? "take one first: npm run lab:backup (the backup service also takes one when it starts)"
         : `choose a time between ${iso(window?.from ?? 0)} and ${iso(window?.to ?? 0)}, or --latest (npm run lab:backups shows the backups)`,
-      2,
+      EXIT.usage,
     );
   }
   const chosen = chooseBackup(backups, target.kind === "time" ? target.at : window.to);

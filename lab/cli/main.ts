@@ -1,6 +1,6 @@
 /** The CLI entry: parse argv, dispatch, and the ONE place that turns errors into messages + exit codes. */
 import { Command, CommanderError } from "commander";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { colors } from "../runtime/log.js";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerBackup } from "./commands/backup.js";
@@ -35,13 +35,18 @@ export function buildProgram(): Command {
 }
 
 export function describeError(err: unknown): { message: string; code: number } {
-  if (err instanceof CommanderError) return { message: "", code: err.exitCode === 0 ? 0 : 2 };
+  if (err instanceof CommanderError) {
+    return { message: "", code: err.exitCode === 0 ? EXIT.ok : EXIT.usage };
+  }
   if (err instanceof LabError) {
     const hint = err.hint ? `\n${colors.yellow("fix:")} ${err.hint}` : "";
     return { message: `${colors.red("error:")} ${err.message}${hint}`, code: err.exitCode };
   }
   const e = err as Error;
-  return { message: `${colors.red("unexpected error:")} ${e?.stack ?? String(err)}`, code: 70 };
+  return {
+    message: `${colors.red("unexpected error:")} ${e?.stack ?? String(err)}`,
+    code: EXIT.bug,
+  };
 }
 
 async function main(): Promise<void> {

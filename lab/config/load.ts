@@ -1,7 +1,7 @@
 /** Reads the config file (if any), applies flags, validates. The only I/O of config/. */
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import type { LabConfig } from "./schema.js";
 import { mergeInputs, validateConfig } from "./validate.js";
 
@@ -15,7 +15,7 @@ export function loadConfig(file: string | undefined, flags: Record<string, unkno
       throw new LabError(
         `config file ${path} does not exist`,
         "give an existing file to --config",
-        2,
+        EXIT.usage,
       );
     }
     try {
@@ -24,7 +24,7 @@ export function loadConfig(file: string | undefined, flags: Record<string, unkno
       throw new LabError(
         `config file ${path} is not valid YAML: ${(err as Error).message}`,
         undefined,
-        2,
+        EXIT.usage,
       );
     }
   }
@@ -33,7 +33,7 @@ export function loadConfig(file: string | undefined, flags: Record<string, unkno
     throw new LabError(
       `invalid configuration${path ? ` (${path} and flags)` : " (flags)"}:\n${result.errors.map((e) => `  - ${e}`).join("\n")}`,
       "fix the values above; `npm run lab -- config schema` prints every key",
-      2,
+      EXIT.usage,
     );
   }
   return result.config;

@@ -2,7 +2,7 @@
 import type { LabConfig } from "../config/schema.js";
 import { DindDriver } from "../drivers/dind/driver.js";
 import type { LabNode, NodeDriver } from "../drivers/types.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { planNetwork } from "../plan/nodes.js";
 import { type Engine, hostEngine, requireEngine } from "../runtime/docker.js";
 import { LabHttp } from "../runtime/http.js";
@@ -14,7 +14,7 @@ export function makeDriver(config: LabConfig, host: Engine): NodeDriver {
     throw new LabError(
       "the vagrant driver is not available yet",
       "use --driver dind (the default)",
-      2,
+      EXIT.usage,
     );
   }
   return new DindDriver(host, config.name, planNetwork(config), {
@@ -25,7 +25,7 @@ export function makeDriver(config: LabConfig, host: Engine): NodeDriver {
         throw new LabError(
           "the node engines' client certificate is missing from the state folder",
           "run npm run lab:up once (it creates .lab/engine/)",
-          5,
+          EXIT.notRunning,
         );
       }
     },
@@ -127,14 +127,18 @@ export async function connectLab(config: LabConfig): Promise<RunningLab> {
     throw new LabError(
       `lab "${config.name}" is not running (no node found)`,
       "start it: npm run lab:up",
-      5,
+      EXIT.notRunning,
     );
   }
   let http: LabHttp;
   try {
     http = labHttp(config);
   } catch {
-    throw new LabError("the lab CA is missing from the state folder", "run npm run lab:up once", 5);
+    throw new LabError(
+      "the lab CA is missing from the state folder",
+      "run npm run lab:up once",
+      EXIT.notRunning,
+    );
   }
   return new RunningLab(config, host, driver, nodes, http);
 }

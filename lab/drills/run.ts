@@ -4,7 +4,7 @@ import { writeReport } from "../bench/report.js";
 import { leaderOf, patroniCluster } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
 import { collectStatus } from "../core/status.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { type Clock, systemClock } from "../runtime/clock.js";
 import type { Log } from "../runtime/log.js";
 import { annotateRun } from "./annotate.js";
@@ -49,7 +49,7 @@ export async function requireHealthy(
       throw new LabError(
         `the lab is not healthy, a drill would measure the wrong thing: ${problems.join(", ")}`,
         "wait for it, or repair it with npm run lab:up; npm run lab:status shows what is missing",
-        6,
+        EXIT.notHealthy,
       );
     }
     await clock.sleep(2000);
@@ -69,7 +69,7 @@ export async function runDrill(
     throw new LabError(
       `unknown drill "${name}"`,
       `choose one of: ${Object.keys(DRILLS).join(", ")}`,
-      2,
+      EXIT.usage,
     );
   const opts = {
     ...entry.defaults,

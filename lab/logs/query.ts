@@ -1,6 +1,6 @@
 /** Pure: a `lab:logs` request -> the HTTP query for whichever log store the lab runs. */
 import { DURATION, durationSeconds } from "../config/schema.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 
 export type LogStore = "victorialogs" | "loki";
 
@@ -30,7 +30,7 @@ export function parseSince(text: string): number {
     throw new LabError(
       `--since "${text}" is not a duration`,
       "give a number and a unit (s, m, h, d), e.g. --since 10m",
-      2,
+      EXIT.usage,
     );
   }
   return durationSeconds(text);

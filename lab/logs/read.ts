@@ -1,6 +1,6 @@
 /** Reads a service's logs from the store the lab runs (VictoriaLogs offline, Loki official). */
 import type { RunningLab } from "../core/running.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { names } from "../plan/names.js";
 import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials, grafanaCredentials } from "../state/secrets.js";
@@ -48,7 +48,7 @@ export async function queryLogs(
     throw new LabError(
       `the log store (${store}) does not answer: ${(err as Error).message}`,
       hint,
-      5,
+      EXIT.notRunning,
     );
   }
   if (res.status === 400) {
@@ -58,7 +58,7 @@ export async function queryLogs(
     throw new LabError(
       `the log store (${store}) does not answer: HTTP ${res.status} ${res.body.slice(0, 200).trim()}`,
       hint,
-      5,
+      EXIT.notRunning,
     );
   }
   return parseLogs(store, res.body);

@@ -1,7 +1,7 @@
 /** Docker engines: the host's, and the one inside each lab node. */
 import Docker from "dockerode";
 import tar from "tar-stream";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 
 export type Engine = Docker;
 
@@ -35,7 +35,7 @@ export async function requireEngine(engine: Engine): Promise<{ version: string; 
     throw new LabError(
       `no Docker engine answers at ${where} (${code ?? (err as Error).message})`,
       ENGINE_HINT,
-      3,
+      EXIT.noEngine,
     );
   }
 }

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CommandError, LabError } from "../errors.js";
+import { CommandError, EXIT, LabError } from "../errors.js";
 import type { ImageSpec } from "../images/plan.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT, statePaths } from "../state/paths.js";
@@ -21,7 +21,7 @@ export function alertingChecks(
 ): Array<{ what: string; args: string[] }> {
   const ref = (key: string) => {
     const found = images.find((i) => i.key === key);
-    if (!found) throw new LabError(`no ${key} image in the plan`, undefined, 70);
+    if (!found) throw new LabError(`no ${key} image in the plan`, undefined, EXIT.bug);
     return found.ref;
   };
   const tool = (image: string, entry: string, mounts: string[], args: string[]) => [
@@ -69,7 +69,7 @@ export async function checkAlerting(
       throw new LabError(
         `${check.what} refused before deploying:\n${err.output.trim().split("\n").slice(-8).join("\n")}`,
         "fix the file (npm test runs promtool test rules and amtool check-config on it); nothing was deployed",
-        2,
+        EXIT.usage,
       );
     }
   }

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { LabConfig } from "../config/schema.js";
 import { NODE_API_PORT } from "../drivers/dind/driver.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import type { ImageSet, ImageSpec } from "../images/plan.js";
 import { planAlertmanager, withReceiverSecrets } from "../plan/alertmanager.js";
 import { names } from "../plan/names.js";
@@ -45,7 +45,7 @@ function receiverSecret(resolve: FileResolver): FileResolver {
       throw new LabError(
         `alerting.receivers: cannot read the secret file ${file}: ${(err as Error).message}`,
         "create the file or fix its path in swarm-lab.yaml (relative paths start at the repository)",
-        2,
+        EXIT.usage,
       );
     }
   };

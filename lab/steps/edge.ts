@@ -1,7 +1,7 @@
 /** The entry point on the host: one container publishing the lab's ports, spreading to every node. */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { imageRef } from "../images/plan.js";
 import { renderEdgeConfig } from "../plan/edge.js";
 import { labels, names } from "../plan/names.js";
@@ -67,7 +67,7 @@ export const startEdge: Step = {
         throw new LabError(
           `the entry point cannot listen on ${config.bind}: ${msg}`,
           "choose free ports: --https-port 8443 --http-port 8080",
-          4,
+          EXIT.portTaken,
         );
       }
       throw err;

@@ -1,6 +1,6 @@
 /** Before anything is created: an engine answers, the entry point's ports are free. */
 import { createServer } from "node:net";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { names } from "../plan/names.js";
 import { requireEngine } from "../runtime/docker.js";
 import type { Step } from "./context.js";
@@ -34,7 +34,7 @@ export const preflight: Step = {
         throw new LabError(
           `port ${bind}:${port} (${which}) is already in use by another program`,
           `stop that program (\`ss -ltnp 'sport = :${port}'\` names it) or choose another port: npm run lab:up -- --${which}-port ${which === "https" ? 8443 : 8080}`,
-          4,
+          EXIT.portTaken,
         );
       }
     }

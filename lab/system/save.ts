@@ -22,7 +22,7 @@ import { DEFAULT_CONFIG_FILE } from "../config/load.js";
 import type { RunningLab } from "../core/running.js";
 import { noContainerOf, scaleService, secondsUntil } from "../core/swarm.js";
 import { exportVolume, importVolume, serviceImage, type VolumeRef } from "../core/volumes.js";
-import { LabError } from "../errors.js";
+import { EXIT, LabError } from "../errors.js";
 import { placements } from "../plan/nodes.js";
 import type { Log } from "../runtime/log.js";
 import { stateDir } from "../state/paths.js";
@@ -68,7 +68,7 @@ export async function saveLab(
         throw new LabError(
           `the state folder has no ${entry}/ (${state})`,
           "run npm run lab:up once",
-          5,
+          EXIT.notRunning,
         );
       }
       cpSync(join(state, entry), join(staging, "state", entry), { recursive: true });
@@ -107,7 +107,7 @@ export async function openArchive(
     throw new LabError(
       `${file} ${existsSync(file) ? "is not a file" : "does not exist"}`,
       "give the file written by npm run lab:save",
-      2,
+      EXIT.usage,
     );
   }
   const dir = mkdtempSync(join(tmpdir(), "swarm-lab-load-"));
@@ -117,7 +117,7 @@ export async function openArchive(
     const manifest = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as unknown) : null;
     const problems = manifestProblems(manifest, lab);
     if (problems.length > 0)
-      throw new LabError(`${file} cannot be loaded: ${problems.join("; ")}`, undefined, 2);
+      throw new LabError(`${file} cannot be loaded: ${problems.join("; ")}`, undefined, EXIT.usage);
     return { dir, manifest: manifest as Manifest };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
@@ -125,7 +125,7 @@ export async function openArchive(
     throw new LabError(
       `${file} is not a lab archive (${(err as Error).message})`,
       "give the .tar.gz written by npm run lab:save",
-      2,
+      EXIT.usage,
     );
   }
 }

@@ -378,5 +378,6 @@ print(sorted(codes))`,
     expect(run.measures.scaleUpActions).toBe(1);
     // Where Grafana runs, the dashboards draw this as an annotation: it has data now.
     expect((await prom(REMEDIATION_ANNOTATION.replace("[1m]", "[10m]"))).length).toBeGreaterThan(0);
-  });
+    // Up to 90 s for an earlier scale-up to go back, then the drill (at most 390 s).
+  }, 540_000);
 });

@@ -12,7 +12,7 @@ import {
 import { planRestore, restoreCluster } from "../../backup/restore.js";
 import { loadConfig } from "../../config/load.js";
 import { connectLab } from "../../core/running.js";
-import { LabError } from "../../errors.js";
+import { EXIT, LabError } from "../../errors.js";
 import { consoleLog } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 import { outputOption, printJson, table } from "../print.js";
@@ -79,7 +79,7 @@ export function registerBackup(program: Command): void {
         throw new LabError(
           "restore needs exactly one of --latest or --to <time>",
           'npm run lab:restore -- --latest, or npm run lab:restore -- --to "2026-11-25T10:30:00Z"',
-          2,
+          EXIT.usage,
         );
       }
       const target: RestoreTarget = flags.to

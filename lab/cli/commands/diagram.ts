@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { loadConfig } from "../../config/load.js";
 import { missingFromDiagram, type StackDoc, stackDiagram } from "../../diagram/dot.js";
-import { LabError } from "../../errors.js";
+import { EXIT, LabError } from "../../errors.js";
 import { type ImageSet, planImages } from "../../images/plan.js";
 import { planNodes } from "../../plan/nodes.js";
 import { has, run } from "../../runtime/exec.js";
@@ -34,20 +34,24 @@ export function registerDiagram(program: Command): void {
       const missing = missingFromDiagram(doc, dot);
       if (missing.length > 0) throw new LabError(`the diagram lacks ${missing.join(", ")}`);
       if (!(await has("dot"))) {
-        throw new LabError("Graphviz is not installed", "apt-get install -y graphviz", 2);
+        throw new LabError("Graphviz is not installed", "apt-get install -y graphviz", EXIT.usage);
       }
       const out = resolve(flags.out);
       if (!existsSync(dirname(out))) {
         throw new LabError(
           `--out ${flags.out}: the folder ${dirname(out)} does not exist`,
           "give a path in an existing folder, e.g. --out docs/architecture",
-          2,
+          EXIT.usage,
         );
       }
       try {
         writeFileSync(`${out}.dot`, dot);
       } catch (err) {
-        throw new LabError(`cannot write ${out}.dot: ${(err as Error).message}`, undefined, 2);
+        throw new LabError(
+          `cannot write ${out}.dot: ${(err as Error).message}`,
+          undefined,
+          EXIT.usage,
+        );
       }
       for (const format of ["svg", "png"]) {
         await run("dot", [`-T${format}`, "-Gdpi=110", `${out}.dot`, "-o", `${out}.${format}`]);

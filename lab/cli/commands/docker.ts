@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
 import { connectLab } from "../../core/running.js";
 import { NODE_API_PORT } from "../../drivers/dind/driver.js";
-import { LabError } from "../../errors.js";
+import { EXIT, LabError } from "../../errors.js";
 import { runAttached } from "../../runtime/exec.js";
 import { engineEnv } from "../../state/tls.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
@@ -28,7 +28,7 @@ export function registerDocker(program: Command): void {
       throw new LabError(
         `node ${flags.node} is not running`,
         `pick one of ${running.join(", ")}`,
-        2,
+        EXIT.usage,
       );
     }
     const env = engineEnv(node.address, NODE_API_PORT);

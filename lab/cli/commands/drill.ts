@@ -4,7 +4,7 @@ import { loadConfig } from "../../config/load.js";
 import { connectLab } from "../../core/running.js";
 import { DRILLS } from "../../drills/index.js";
 import { runDrill } from "../../drills/run.js";
-import { LabError } from "../../errors.js";
+import { EXIT, LabError } from "../../errors.js";
 import { consoleLog } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, integer, withConfigOptions } from "../options.js";
 import { outputOption, printJson } from "../print.js";
@@ -51,9 +51,9 @@ export function registerDrill(program: Command): void {
         throw new LabError(
           `unknown drill "${name}"`,
           `choose one of: ${Object.keys(DRILLS).join(", ")}`,
-          2,
+          EXIT.usage,
         );
-      if (flags.runs < 1) throw new LabError("--runs must be at least 1", undefined, 2);
+      if (flags.runs < 1) throw new LabError("--runs must be at least 1", undefined, EXIT.usage);
       const config = loadConfig(flags.config, configInput(flags));
       await using lab = await connectLab(config);
       const controller = new AbortController();
@@ -82,12 +82,16 @@ export function registerDrill(program: Command): void {
         if (flags.output === "json") printJson(result.summary);
         else console.log(`\nreport: ${result.files.text} (JSON: ${result.files.json})`);
         if (controller.signal.aborted)
-          throw new LabError("drill interrupted; what it broke was restored", undefined, 130);
+          throw new LabError(
+            "drill interrupted; what it broke was restored",
+            undefined,
+            EXIT.interrupted,
+          );
         if (result.summary.passed < result.summary.runs) {
           throw new LabError(
             `drill ${name}: ${result.summary.runs - result.summary.passed} of ${result.summary.runs} runs failed their checks`,
             `read ${result.files.text}`,
-            1,
+            EXIT.failure,
           );
         }
       } finally {

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
 import { connectLab } from "../../core/running.js";
-import { LabError } from "../../errors.js";
+import { EXIT, LabError } from "../../errors.js";
 import { formatLine, type LogLine, parseSince } from "../../logs/query.js";
 import { logServices, queryLogs } from "../../logs/read.js";
 import { names } from "../../plan/names.js";
@@ -41,14 +41,14 @@ export function registerLogs(program: Command): void {
         throw new LabError(
           `the lab has no service "${service}"`,
           `choose one of: ${services.join(", ")}`,
-          2,
+          EXIT.usage,
         );
       }
       if (!store) {
         throw new LabError(
           "this lab runs no log store",
           "npm run lab:up deploys the current stack (VictoriaLogs offline, Loki official)",
-          5,
+          EXIT.notRunning,
         );
       }
       const req = {

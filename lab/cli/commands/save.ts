@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { humanBytes } from "../../backup/plan.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/load.js";
 import { connectLab, makeDriver } from "../../core/running.js";
-import { LabError } from "../../errors.js";
+import { EXIT, LabError } from "../../errors.js";
 import { hostEngine, requireEngine } from "../../runtime/docker.js";
 import { consoleLog } from "../../runtime/log.js";
 import { UP_STEPS } from "../../steps/index.js";
@@ -30,7 +30,7 @@ export function registerSave(program: Command): void {
         throw new LabError(
           `${file} exists`,
           "choose another name, or add --force to overwrite it",
-          2,
+          EXIT.usage,
         );
       }
       // Checked before Prometheus is stopped for the copy.
@@ -38,7 +38,7 @@ export function registerSave(program: Command): void {
         throw new LabError(
           `the folder of ${file} does not exist`,
           "create it, or give another path",
-          2,
+          EXIT.usage,
         );
       }
       await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
@@ -68,7 +68,7 @@ export function registerSave(program: Command): void {
           throw new LabError(
             `lab "${config.name}" exists: loading replaces its CA and secrets, which its database and services use`,
             "save what you need, then npm run lab:down, then load again (the load brings up a fresh lab)",
-            2,
+            EXIT.usage,
           );
         }
         const log = consoleLog(false, flags.output === "json");

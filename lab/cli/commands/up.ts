@@ -4,7 +4,7 @@ import { loadConfig } from "../../config/load.js";
 import { takeDown } from "../../core/down.js";
 import { makeDriver } from "../../core/running.js";
 import { labUrls } from "../../core/urls.js";
-import { LabError } from "../../errors.js";
+import { EXIT, LabError } from "../../errors.js";
 import { planImages } from "../../images/plan.js";
 import { planNodes } from "../../plan/nodes.js";
 import { stackToYaml } from "../../plan/stack.js";
@@ -76,7 +76,11 @@ export function registerUp(program: Command): void {
         if (
           !existed &&
           !flags.retain &&
-          !(err instanceof LabError && err.exitCode >= 2 && err.exitCode <= 4)
+          // Bad input, no engine, a taken port: refused before anything was created.
+          !(
+            err instanceof LabError &&
+            ([EXIT.usage, EXIT.noEngine, EXIT.portTaken] as number[]).includes(err.exitCode)
+          )
         ) {
           console.error(
             "lab:up failed: removing what it created (use --retain to keep it for debugging)",
