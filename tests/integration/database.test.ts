@@ -14,6 +14,7 @@ import {
 } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ETCD_HOSTS, POSTGRES_HOSTS } from "../../lab/state/tls.js";
+import { psqlProbe } from "../support/postgres.js";
 import { DOMAIN, labImage, password, secret, testCa } from "./support.js";
 
 const PG_SECRETS = [
@@ -116,15 +117,12 @@ const etcdctl = (args: string[]) =>
     "--command-timeout=5s",
     ...args,
   ]);
+/** The client certificate the test placed in the member's container. */
+const CLIENT = ["--cert=/run/secrets/test_client_cert", "--key=/run/secrets/test_client_key"];
 
 describe("the etcd image", () => {
   it("serves clients with a certificate from the CA, and refuses a client without one", async () => {
-    const withCert = await etcdctl([
-      "--cert=/run/secrets/test_client_cert",
-      "--key=/run/secrets/test_client_key",
-      "endpoint",
-      "health",
-    ]);
+    const withCert = await etcdctl([...CLIENT, "endpoint", "health"]);
     expect(withCert.output).toMatch(/is healthy/);
     expect(withCert.exitCode).toBe(0);
     const without = await etcdctl(["endpoint", "health"]);
@@ -134,8 +132,7 @@ describe("the etcd image", () => {
 
   it("holds the Patroni member's leader key", async () => {
     const keys = await etcdctl([
-      "--cert=/run/secrets/test_client_cert",
-      "--key=/run/secrets/test_client_key",
+      ...CLIENT,
       "get",
       "--prefix",
       "--keys-only",
@@ -146,12 +143,7 @@ describe("the etcd image", () => {
 });
 
 describe("the Postgres image (a Patroni member)", () => {
-  const psql = (conn: string, sql = "select ssl from pg_stat_ssl where pid = pg_backend_pid()") =>
-    pg.exec([
-      "sh",
-      "-c",
-      `PGPASSWORD=$(cat /run/secrets/pg_monitor_password) psql "host=pg1 dbname=postgres user=monitor connect_timeout=5 ${conn}" -Atc "${sql}"`,
-    ]);
+  const psql = (conn: string) => pg.exec(psqlProbe(conn));
 
   it("bootstraps as primary with the lab's roles and the app database", async () => {
     const r = await pg.exec(
@@ -172,7 +164,7 @@ describe("the Postgres image (a Patroni member)", () => {
   it("answers TLS verified against the CA, and refuses plain connections and strangers", async () => {
     const verified = await psql("sslmode=verify-full sslrootcert=/run/secrets/lab_ca");
     expect(verified.stderr).toBe("");
-    expect(verified.stdout.trim()).toBe("t");
+    expect(verified.stdout.trim()).toBe("connected true");
     const plain = await psql("sslmode=disable");
     expect(plain.exitCode).not.toBe(0);
     expect(plain.output).toMatch(/no encryption|rejects connection/);

@@ -18,6 +18,7 @@ import { statePaths } from "../../lab/state/paths.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { engineEnv } from "../../lab/state/tls.js";
 import { eventually, execInTask, pythonIn, theLab } from "../support/lab.js";
+import { psqlProbe } from "../support/postgres.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -215,12 +216,7 @@ print("alertmanager:", http("GET", "http://alertmanager:9093/api/v2/silences"))`
   });
 
   it("Postgres refuses plain connections and clients that do not trust the lab CA", async () => {
-    const psql = (conn: string, host = "pg1") =>
-      execInTask(lab, "backup", [
-        "sh",
-        "-c",
-        `PGPASSWORD=$(cat /run/secrets/pg_monitor_password) psql "host=${host} dbname=postgres user=monitor connect_timeout=5 ${conn}" -Atc "select 'connected ' || ssl from pg_stat_ssl where pid = pg_backend_pid()"`,
-      ]);
+    const psql = (conn: string, host = "pg1") => execInTask(lab, "backup", psqlProbe(conn, host));
     const plain = await psql("sslmode=disable");
     expect(plain.code).not.toBe(0);
     expect(plain.stderr).toMatch(/no encryption|rejects connection/);
