@@ -13,6 +13,7 @@ import { registerLogs } from "./commands/logs.js";
 import { registerSave } from "./commands/save.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUp } from "./commands/up.js";
+import { registerWatch } from "./commands/watch.js";
 
 export function buildProgram(): Command {
   const program = new Command("swarm-lab")
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerAlerts(program);
   registerDiagram(program);
   registerDocker(program);
+  registerWatch(program);
   return program;
 }
 

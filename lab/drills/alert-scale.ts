@@ -87,6 +87,7 @@ export const alertScale: Drill = {
           concurrency: ctx.opts.writers,
           durationMs: ctx.opts.durationS * 1000,
           signal: AbortSignal.any([stop.signal, ctx.signal]),
+          onSample: ctx.onSample,
           send: () =>
             lab.http.send("PATCH", lab.url("app", `/users/${user}`), {
               headers,

@@ -63,6 +63,7 @@ export async function runDrill(
   overrides: Partial<DrillOptions>,
   log: Log,
   signal: AbortSignal,
+  onSample?: (ok: boolean) => void,
 ): Promise<{ summary: DrillSummary; runs: DrillRun[]; files: { json: string; text: string } }> {
   const entry = DRILLS[name];
   if (!entry)
@@ -87,6 +88,7 @@ export async function runDrill(
         opts,
         signal,
         onAbort: (r) => restores.push(r),
+        onSample,
       });
       run.passed = run.checks.every((c) => c.ok);
       results.push(run);

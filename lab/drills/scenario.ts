@@ -1,5 +1,6 @@
 /** Traffic runs the whole time; the fault is injected part-way; then the ledger is checked. */
 import { performance } from "node:perf_hooks";
+import { systemClock } from "../runtime/clock.js";
 import { lostWrites } from "./analysis.js";
 import { presentRows, runTraffic, type TrafficResult } from "./traffic.js";
 import type { Check, DrillContext, DrillRun } from "./types.js";
@@ -30,11 +31,13 @@ export async function underTraffic(
     readers: opts.readers,
     durationMs: opts.durationS * 1000,
     signal: ctx.signal,
+    onSample: ctx.onSample,
   });
   mark(`traffic started: ${opts.writers} writers, ${opts.readers} readers`);
-  await new Promise((r) => setTimeout(r, opts.faultAtS * 1000));
+  await systemClock.sleep(opts.faultAtS * 1000, ctx.signal);
   const faultMs = performance.now() - t0;
-  await fault(mark);
+  if (ctx.signal.aborted) mark("interrupted before the fault: nothing was injected");
+  else await fault(mark);
   const traffic = await trafficDone;
   mark("traffic stopped");
   const lost = lostWrites(traffic.acknowledged, await presentRows(lab));

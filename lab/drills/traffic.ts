@@ -19,7 +19,13 @@ export interface TrafficResult {
 export async function runTraffic(
   lab: RunningLab,
   headers: Record<string, string>,
-  opts: { writers: number; readers: number; durationMs: number; signal?: AbortSignal },
+  opts: {
+    writers: number;
+    readers: number;
+    durationMs: number;
+    signal?: AbortSignal;
+    onSample?: (ok: boolean) => void;
+  },
 ): Promise<TrafficResult> {
   const acknowledged: string[] = [];
   const acknowledgedAt: number[] = [];
@@ -30,6 +36,7 @@ export async function runTraffic(
       concurrency: opts.writers,
       durationMs: opts.durationMs,
       signal: opts.signal,
+      onSample: opts.onSample,
       send: async (c, n) => {
         const res = await lab.http.send("POST", lab.url("app", "/users"), {
           body: { email: `drill-${run}-${c}-${n}@example.org` },
@@ -48,6 +55,7 @@ export async function runTraffic(
       concurrency: opts.readers,
       durationMs: opts.durationMs,
       signal: opts.signal,
+      onSample: opts.onSample,
       send: () =>
         lab.http.send("GET", lab.url("app", "/users?limit=20&sort=-id"), { headers, timeoutMs }),
     }),

@@ -22,6 +22,8 @@ export interface DrillContext {
   signal: AbortSignal;
   /** Things to undo if the drill stops early (Ctrl-C, an error): run in reverse order. */
   onAbort(restore: () => Promise<void>): void;
+  /** Told of every request of the drill's traffic as it ends (the live view draws them). */
+  onSample?: (ok: boolean) => void;
 }
 
 export interface Check {

@@ -14,6 +14,8 @@ export interface LoadOptions {
   isOk?: (status: number) => boolean;
   /** Stops early (Ctrl-C, a drill ending). */
   signal?: AbortSignal;
+  /** Told of each request as it ends (a live view). */
+  onSample?: (ok: boolean) => void;
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadSummary & { samples: Sample[] }> {
@@ -35,6 +37,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary & { sample
       }
       const t1 = performance.now();
       samples.push({ at: t1 - start, ms: t1 - t0, ok, outcome });
+      opts.onSample?.(ok);
       if (!ok) await new Promise((r) => setTimeout(r, 50)); // do not spin on a dead target
     }
   };

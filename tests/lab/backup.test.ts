@@ -1,14 +1,14 @@
 /** Backups for real: the scheduled one, one on demand, refusals, and a point-in-time restore. */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promQuery } from "../../lab/alerts/prometheus.js";
 import { memberEngine, sqlOnLeader } from "../../lab/backup/members.js";
 import { leaderOf, patroniCluster } from "../../lab/core/patroni.js";
 import type { RunningLab } from "../../lab/core/running.js";
 import { scaleService } from "../../lab/core/swarm.js";
 import { execResult } from "../../lab/runtime/docker.js";
-import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { cli } from "../support/cli.js";
-import { dashboardAuth, eventually, theLab } from "../support/lab.js";
+import { eventually, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
 let admin: Record<string, string>;
@@ -37,15 +37,7 @@ async function leader() {
   return l;
 }
 
-async function promQuery(query: string): Promise<Array<{ value: [number, string] }>> {
-  const { user, password } = dashboardCredentials();
-  const res = await lab.http.send(
-    "GET",
-    lab.url("prometheus", `/api/v1/query?query=${encodeURIComponent(query)}`),
-    { headers: { authorization: dashboardAuth(user, password) } },
-  );
-  return JSON.parse(res.body).data.result;
-}
+const prom = (query: string) => promQuery(lab, query);
 
 async function createUsers(tag: string, n: number): Promise<number[]> {
   const ids: number[] = [];
@@ -76,13 +68,13 @@ describe("backups", { timeout: 300_000 }, () => {
     await eventually(
       "backup and archiver metrics in Prometheus",
       async () => {
-        const last = await promQuery('lab_backup_last_success_timestamp_seconds{type="any"} > 0');
-        const archiver = await promQuery("lab_wal_archiver_up == 1");
+        const last = await prom('lab_backup_last_success_timestamp_seconds{type="any"} > 0');
+        const archiver = await prom("lab_wal_archiver_up == 1");
         return last.length === 1 && archiver.length === 1 ? true : undefined;
       },
       90_000,
     );
-    const age = await promQuery('time() - lab_backup_last_success_timestamp_seconds{type="any"}');
+    const age = await prom('time() - lab_backup_last_success_timestamp_seconds{type="any"}');
     expect(Number(age[0]?.value[1])).toBeLessThan(3600);
   });
 
@@ -149,7 +141,7 @@ describe("backups", { timeout: 300_000 }, () => {
       const alert = await eventually(
         "WalArchiveFailing pending or firing",
         async () => {
-          const a = await promQuery('ALERTS{alertname="WalArchiveFailing"}');
+          const a = await prom('ALERTS{alertname="WalArchiveFailing"}');
           return a.length > 0 ? a : undefined;
         },
         90_000,
@@ -163,10 +155,10 @@ describe("backups", { timeout: 300_000 }, () => {
     await eventually(
       "archiving resumed (last archived after last failed) and the alert gone",
       async () => {
-        const ok = await promQuery(
+        const ok = await prom(
           "lab_wal_last_archived_timestamp_seconds > lab_wal_last_failed_timestamp_seconds",
         );
-        const alert = await promQuery('ALERTS{alertname="WalArchiveFailing"}');
+        const alert = await prom('ALERTS{alertname="WalArchiveFailing"}');
         return ok.length === 1 && alert.length === 0 ? true : undefined;
       },
       90_000,

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promQuery } from "../../lab/alerts/prometheus.js";
 import type { RunningLab } from "../../lab/core/running.js";
 import { runningTasks } from "../../lab/core/tasks.js";
 import { DASHBOARDS } from "../../lab/dashboards/index.js";
@@ -24,20 +25,7 @@ afterAll(async () => {
   await lab?.[Symbol.asyncDispose]();
 });
 
-async function prom(query: string): Promise<unknown[]> {
-  const res = await lab.http.send(
-    "GET",
-    lab.url("prometheus", `/api/v1/query?query=${encodeURIComponent(query)}`),
-    { headers: { authorization: auth } },
-  );
-  const body = JSON.parse(res.body) as {
-    status: string;
-    error?: string;
-    data?: { result: unknown[] };
-  };
-  if (body.status !== "success") throw new Error(`${query}: ${body.error}`);
-  return body.data?.result ?? [];
-}
+const prom = (query: string) => promQuery(lab, query);
 
 /** Requests to every route the dashboards look at, for `seconds`, in the background. */
 async function traffic(seconds: number): Promise<number> {

@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { promQuery } from "../../lab/alerts/prometheus.js";
 import {
   activeAlerts,
   currentPolicy,
@@ -25,9 +26,8 @@ import { runDrill } from "../../lab/drills/run.js";
 import { planImages } from "../../lab/images/plan.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { statePaths } from "../../lab/state/paths.js";
-import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { checkAlerting, RULES_DIR } from "../../lab/steps/alerting.js";
-import { dashboardAuth, eventually, pythonIn as pythonIn_, theLab } from "../support/lab.js";
+import { eventually, pythonIn as pythonIn_, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -59,18 +59,7 @@ for method, url, body in json.loads(${JSON.stringify(JSON.stringify(requests.map
 print(json.dumps(out))`,
   ).then((s) => JSON.parse(s) as Array<number | string>);
 
-async function prom(
-  query: string,
-): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-  const { user, password } = dashboardCredentials();
-  const res = await lab.http.send(
-    "GET",
-    lab.url("prometheus", `/api/v1/query?query=${encodeURIComponent(query)}`),
-    { headers: { authorization: dashboardAuth(user, password) } },
-  );
-  if (res.status !== 200) throw new Error(`Prometheus: HTTP ${res.status}`);
-  return JSON.parse(res.body).data.result;
-}
+const prom = (query: string) => promQuery(lab, query);
 
 const lastBackupAt = async () =>
   Number(

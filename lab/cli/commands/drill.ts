@@ -5,7 +5,11 @@ import { connectLab } from "../../core/running.js";
 import { DRILLS } from "../../drills/index.js";
 import { runDrill } from "../../drills/run.js";
 import { EXIT, LabError } from "../../errors.js";
+import { systemClock } from "../../runtime/clock.js";
 import { consoleLog } from "../../runtime/log.js";
+import { sources } from "../../watch/collect.js";
+import { loadView } from "../../watch/lazy.js";
+import { WatchStore } from "../../watch/store.js";
 import { type ConfigFlags, configInput, integer, withConfigOptions } from "../options.js";
 import { outputOption, printJson } from "../print.js";
 
@@ -19,6 +23,7 @@ interface DrillFlags extends ConfigFlags {
   off?: number;
   signal?: "KILL" | "TERM";
   output: string;
+  watch?: boolean;
 }
 
 export function registerDrill(program: Command): void {
@@ -45,6 +50,7 @@ export function registerDrill(program: Command): void {
         "TERM",
       ]),
     )
+    .option("--watch", "show the live view (npm run lab:watch) with the drill's phases and traffic")
     .addOption(outputOption())
     .action(async (name: string, flags: DrillFlags) => {
       if (!DRILLS[name])
@@ -62,6 +68,11 @@ export function registerDrill(program: Command): void {
         controller.abort();
       };
       process.once("SIGINT", stop);
+      const store = flags.watch
+        ? new WatchStore(`${config.name}, drill ${name}`, systemClock, "drill")
+        : undefined;
+      store?.start(sources(lab, systemClock, "drill"));
+      const view = store && (await loadView()).showStore(store, stop, store.closed);
       try {
         const result = await runDrill(
           lab,
@@ -76,9 +87,12 @@ export function registerDrill(program: Command): void {
             offS: flags.off,
             signal: flags.signal,
           },
-          consoleLog(false, flags.output === "json"),
+          store?.log() ?? consoleLog(false, flags.output === "json"),
           controller.signal,
+          store && ((ok) => store.sample(ok)),
         );
+        store?.close();
+        await view;
         if (flags.output === "json") printJson(result.summary);
         else console.log(`\nreport: ${result.files.text} (JSON: ${result.files.json})`);
         if (controller.signal.aborted)
@@ -95,6 +109,8 @@ export function registerDrill(program: Command): void {
           );
         }
       } finally {
+        store?.close();
+        await view;
         process.removeListener("SIGINT", stop);
       }
     });

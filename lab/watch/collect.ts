@@ -1,0 +1,138 @@
+/**
+ * What `lab:watch` reads, each source on its own period and with its own timeout, so one that
+ * hangs (a node just killed) never freezes the others. Cheap reads only: the Swarm API of one
+ * manager, one Patroni member's REST API, Prometheus and Alertmanager through Traefik.
+ */
+import { promQuery } from "../alerts/prometheus.js";
+import type { AmAlert } from "../alerts/view.js";
+import { patroniCluster } from "../core/patroni.js";
+import type { RunningLab } from "../core/running.js";
+import type { Clock } from "../runtime/clock.js";
+import { basicAuth } from "../runtime/http.js";
+import { dashboardCredentials } from "../state/secrets.js";
+import type { WatchState } from "./model.js";
+import {
+  type RawService,
+  type RawSwarmNode,
+  type RawTask,
+  watchNodes,
+  watchServices,
+} from "./swarm.js";
+
+type Patch = Partial<WatchState>;
+export interface Source {
+  name: keyof WatchState["errors"];
+  everyMs: number;
+  read(): Promise<Patch>;
+}
+
+/** Fails after `ms` with a message naming what timed out. */
+export async function withTimeout<T>(
+  what: string,
+  ms: number,
+  p: Promise<T>,
+  clock: Clock,
+): Promise<T> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([
+      p,
+      clock.sleep(ms, timer.signal).then(() => {
+        if (timer.signal.aborted) return p; // settled already: the race is over
+        throw new Error(`${what} did not answer within ${ms / 1000} s`);
+      }),
+    ]);
+  } finally {
+    timer.abort();
+  }
+}
+
+const scalar = (r: Array<{ value: [number, string] }>) => Number(r[0]?.value[1] ?? 0);
+
+export function sources(lab: RunningLab, clock: Clock, traffic: "prometheus" | "drill"): Source[] {
+  const list: Source[] = [
+    {
+      name: "nodes",
+      everyMs: 1000,
+      read: async () => {
+        await lab.refreshNodes();
+        const engine = lab.manager();
+        const [nodes, services, tasks] = await Promise.all([
+          engine.listNodes() as Promise<RawSwarmNode[]>,
+          engine.listServices({
+            filters: { label: [`com.docker.stack.namespace=${lab.config.name}`] },
+          }) as Promise<RawService[]>,
+          engine.listTasks() as Promise<RawTask[]>,
+        ]);
+        return {
+          nodes: watchNodes(lab.nodes, nodes),
+          services: watchServices(services, tasks, nodes, clock.now()),
+        };
+      },
+    },
+    {
+      name: "database",
+      everyMs: 2000,
+      read: async () => ({ database: await patroniCluster(lab) }),
+    },
+    {
+      name: "alerts",
+      everyMs: 2000,
+      read: async () => {
+        const { user, password } = dashboardCredentials();
+        const res = await lab.http.send("GET", lab.url("alerts", "/api/v2/alerts?active=true"), {
+          headers: { authorization: basicAuth(user, password) },
+          timeoutMs: 3000,
+        });
+        if (res.status !== 200) throw new Error(`Alertmanager: HTTP ${res.status}`);
+        const now = clock.now();
+        return {
+          alerts: (JSON.parse(res.body) as AmAlert[])
+            .filter((a) => a.status.state === "active")
+            .map((a) => ({
+              name: a.labels.alertname ?? "?",
+              severity: a.labels.severity ?? "-",
+              sinceS: (now - Date.parse(a.startsAt)) / 1000,
+            })),
+        };
+      },
+    },
+    {
+      name: "backup",
+      everyMs: 10_000,
+      read: async () => {
+        const [byType, wal] = await Promise.all([
+          promQuery(
+            lab,
+            "time() - max by (type) (lab_backup_last_success_timestamp_seconds > 0)",
+            3000,
+          ),
+          promQuery(lab, "time() - max(lab_wal_last_archived_timestamp_seconds > 0)", 3000),
+        ]);
+        return {
+          backup: {
+            ageByType: Object.fromEntries(
+              byType
+                .filter((r) => r.metric.type && r.metric.type !== "any")
+                .map((r) => [r.metric.type as string, Number(r.value[1])]),
+            ),
+            walAgeS: wal.length ? scalar(wal) : null,
+          },
+        };
+      },
+    },
+  ];
+  if (traffic === "prometheus")
+    list.push({
+      name: "traffic",
+      everyMs: 5000,
+      read: async () => {
+        const [ok, failed] = await Promise.all([
+          promQuery(lab, 'sum(irate(traefik_service_requests_total{code!~"5.."}[20s]))', 3000),
+          promQuery(lab, 'sum(irate(traefik_service_requests_total{code=~"5.."}[20s]))', 3000),
+        ]);
+        return { traffic: [{ at: clock.now(), okPerS: scalar(ok), failedPerS: scalar(failed) }] };
+      },
+    });
+  return list;
+}

@@ -1,0 +1,152 @@
+/**
+ * `lab:watch` in a real terminal (tmux, read back with capture-pane): it shows the lab, leaves
+ * on q, and during a node-down drill (`--watch`) shows the killed node as down within 5 s, the
+ * promotion and the failed requests. Measured figures go to reports/watch-*.json.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { writeReport } from "../../lab/bench/report.js";
+import { hostEngine } from "../../lab/runtime/docker.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+
+const SESSION = "swarm-lab-watch-test";
+const tmux = (...args: string[]) => execFileSync("tmux", args, { encoding: "utf8" });
+const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function open(command: string): void {
+  try {
+    tmux("kill-session", "-t", SESSION);
+  } catch {} // none yet
+  tmux(
+    "new-session",
+    "-d",
+    "-s",
+    SESSION,
+    "-x",
+    "120",
+    "-y",
+    "50",
+    "-c",
+    REPO_ROOT,
+    `${command}; echo "EXITED $?"; sleep 600`,
+  );
+}
+afterAll(() => {
+  try {
+    tmux("kill-session", "-t", SESSION);
+  } catch {}
+});
+
+async function until(
+  what: string,
+  timeoutMs: number,
+  test: (s: string) => boolean,
+): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < end) {
+    last = screen();
+    if (test(last)) return last;
+    await sleep(250);
+  }
+  throw new Error(`${what} not seen within ${timeoutMs / 1000} s; the screen:\n${last}`);
+}
+
+/** CPU seconds used so far by the processes whose command line has `pattern`. */
+function cpuSeconds(pattern: string): number {
+  const pids = execFileSync("pgrep", ["-f", pattern], { encoding: "utf8" }).trim().split("\n");
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {} // ended meanwhile
+  }
+  return ticks / 100; // USER_HZ
+}
+
+const leaderOf = (s: string) => /\b(pg\d)\s+leader\s+running/.exec(s)?.[1];
+const failedPerS = (s: string) => Number(/ok\/s, ([\d.]+) failed\/s/.exec(s)?.[1] ?? 0);
+
+describe("lab:watch in a terminal", { timeout: 420_000 }, () => {
+  it("shows every node up and the database leader, uses little CPU, leaves on q", async () => {
+    open("npx tsx lab/cli/main.ts watch");
+    const first = await until("three nodes up and a leader", 60_000, (s) => {
+      return (s.match(/lab-node-\d\s+up\s/g) ?? []).length === 3 && leaderOf(s) !== undefined;
+    });
+    expect(first).toMatch(/Services \(running\/desired\)/);
+    expect(first).toMatch(/traefik\s+3\/3/);
+    const pattern = "loader.mjs lab/cli/main.ts watch"; // the node process itself, not npx or tmux
+    const cpu0 = cpuSeconds(pattern);
+    const t0 = Date.now();
+    await sleep(30_000);
+    const cpuShare = (cpuSeconds(pattern) - cpu0) / ((Date.now() - t0) / 1000);
+    const tq = Date.now();
+    tmux("send-keys", "-t", SESSION, "q");
+    await until("exit 0 after q", 10_000, (s) => s.includes("EXITED 0"));
+    const quitS = (Date.now() - tq) / 1000;
+    writeReport(
+      `watch-idle-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+      { cpuShare, quitS },
+      `lab:watch for 30 s: ${(cpuShare * 100).toFixed(1)} % of one core; left ${quitS.toFixed(1)} s after q\n`,
+    );
+    console.log(
+      `lab:watch CPU ${(cpuShare * 100).toFixed(1)} % of one core, left ${quitS.toFixed(1)} s after q`,
+    );
+    expect(cpuShare).toBeGreaterThan(0); // it did run
+    expect(
+      cpuShare,
+      "the view spins: a busy loop, or redraws far more than once a second",
+    ).toBeLessThan(0.25);
+  });
+
+  it("drill node-down --watch: the killed node is down on screen within 5 s, then the promotion and the failures", async () => {
+    const host = hostEngine();
+    open("npx tsx lab/cli/main.ts drill node-down --duration 60 --watch");
+    const before = await until(
+      "the drill's view with a leader",
+      120_000,
+      (s) =>
+        s.includes("Drill") &&
+        leaderOf(s) !== undefined &&
+        (s.match(/lab-node-\d\s+up\s/g) ?? []).length === 3,
+    );
+    const leader = leaderOf(before);
+    let killedAt: number | undefined;
+    let downAt: number | undefined;
+    let promotedAt: number | undefined;
+    let maxFailed = 0;
+    let last = before;
+    const end = Date.now() + 360_000;
+    while (Date.now() < end && !last.includes("EXITED")) {
+      if (killedAt === undefined) {
+        const nodes = await host.listContainers({ all: true, filters: { name: ["lab-node-"] } });
+        if (nodes.some((c) => c.State !== "running")) killedAt = Date.now();
+      }
+      last = screen();
+      if (downAt === undefined && /lab-node-\d\s+DOWN/.test(last)) downAt = Date.now();
+      const now = leaderOf(last);
+      if (promotedAt === undefined && now && now !== leader) promotedAt = Date.now();
+      maxFailed = Math.max(maxFailed, failedPerS(last));
+      await sleep(250);
+    }
+    expect(last, last).toContain("EXITED 0");
+    expect(killedAt, "the drill killed no node").toBeDefined();
+    expect(downAt, "no node ever shown DOWN").toBeDefined();
+    expect(promotedAt, `the leader never moved from ${leader}`).toBeDefined();
+    const downS = ((downAt ?? 0) - (killedAt ?? 0)) / 1000;
+    const promotedS = ((promotedAt ?? 0) - (killedAt ?? 0)) / 1000;
+    writeReport(
+      `watch-node-down-${new Date().toISOString().replace(/[:.]/g, "-")}`,
+      { downS, promotedS, maxFailedPerS: maxFailed, leaderBefore: leader },
+      `lab:watch during node-down: node shown down ${downS.toFixed(1)} s after the kill, promotion shown after ${promotedS.toFixed(1)} s, peak ${maxFailed} failed/s\n`,
+    );
+    console.log(
+      `watch: down after ${downS.toFixed(1)} s, promotion after ${promotedS.toFixed(1)} s, peak ${maxFailed} failed/s`,
+    );
+    expect(downS).toBeLessThanOrEqual(5);
+    expect(maxFailed, "no failed request ever shown during a primary's loss").toBeGreaterThan(0);
+  });
+});
