@@ -4,7 +4,7 @@
 # app's tests, shellcheck. Starts dockerd when no engine answers. Safe to rerun.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "setup-host: run as root (sudo bash scripts/setup-host.sh)" >&2; exit 2; }
-packages=(docker.io debootstrap prometheus prometheus-alertmanager postgresql shellcheck graphviz haproxy ca-certificates curl iproute2 openssl chromium tmux)
+packages=(docker.io debootstrap prometheus prometheus-alertmanager postgresql shellcheck graphviz haproxy ca-certificates curl iproute2 openssl chromium tmux poppler-utils)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -7,6 +7,7 @@ import { registerBackup } from "./commands/backup.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDiagram } from "./commands/diagram.js";
 import { registerDocker } from "./commands/docker.js";
+import { registerDocs } from "./commands/docs.js";
 import { registerDown } from "./commands/down.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerLogs } from "./commands/logs.js";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDiagram(program);
   registerDocker(program);
   registerWatch(program);
+  registerDocs(program);
   return program;
 }
 

@@ -12,6 +12,11 @@ export function terminalColumns(): number {
   return process.stdout.columns || 120;
 }
 
+/** Rows of the terminal; off a terminal, frames are not redrawn in place and need no limit. */
+export function terminalRows(): number {
+  return process.stdout.isTTY ? process.stdout.rows || 45 : 1000;
+}
+
 function Keys({ onQuit, children }: { onQuit: () => void; children: ReactNode }) {
   useInput((input, key) => {
     if (input === "q" || (key.ctrl && input === "c")) onQuit();
@@ -29,7 +34,6 @@ export function liveScreen(onQuit: () => void): LiveScreen {
   const app = render(<Keys onQuit={onQuit}>{null}</Keys>, {
     exitOnCtrlC: false,
     maxFps: 4,
-    incrementalRendering: true,
   });
   return {
     update: (node) => app.rerender(<Keys onQuit={onQuit}>{node}</Keys>),

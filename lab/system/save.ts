@@ -105,7 +105,7 @@ export async function openArchive(
 ): Promise<{ dir: string; manifest: Manifest }> {
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new LabError(
-      `${file} ${existsSync(file) ? "is not a file" : "does not exist"}`,
+      `cannot load ${file}: it ${existsSync(file) ? "is not a file" : "does not exist"}`,
       "give the file written by npm run lab:save",
       EXIT.usage,
     );

@@ -5,6 +5,7 @@
  */
 import asciichart from "asciichart";
 import type { Member } from "../core/patroni.js";
+import { fitView } from "./fit.js";
 
 export type Tone = "ok" | "bad" | "warn" | "dim" | "plain";
 export interface Line {
@@ -15,9 +16,10 @@ export interface Section {
   title: string;
   lines: Line[];
 }
+/** Rows of one or two sections (side by side), then the traffic chart. */
 export interface View {
   title: string;
-  sections: Section[];
+  rows: Section[][];
   chart: string[];
 }
 
@@ -94,7 +96,7 @@ function nodeLines(nodes: WatchNode[]): Line[] {
   });
 }
 
-/** Services in columns (a name with running/desired), then each service's trouble. */
+/** Services in columns: a name with running/desired, a row green when every one is complete. */
 function serviceLines(services: WatchService[], width: number): Line[] {
   const cell = 30;
   const perRow = Math.max(1, Math.floor(width / cell));
@@ -110,18 +112,23 @@ function serviceLines(services: WatchService[], width: number): Line[] {
       .join("");
     out.push(line(text.trimEnd(), row.every((s) => s.running >= s.desired) ? "ok" : "warn"));
   }
-  for (const s of sorted.filter((v) => v.running < v.desired || v.trouble.length)) {
-    const where = Object.entries(s.perNode)
-      .map(([n, c]) => `${n}:${c}`)
-      .join(" ");
-    out.push(
-      line(
+  return out;
+}
+
+/** Each service that lacks tasks or restarts: where its tasks run and what goes wrong. */
+function troubleLines(services: WatchService[]): Line[] {
+  const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name));
+  return sorted
+    .filter((v) => v.running < v.desired || v.trouble.length)
+    .map((s) => {
+      const where = Object.entries(s.perNode)
+        .map(([n, c]) => `${n}:${c}`)
+        .join(" ");
+      return line(
         `${s.name} ${s.running}/${s.desired}${where ? ` [${where}]` : ""}: ${s.trouble.join("; ") || "missing tasks"}`,
         s.running < s.desired ? "bad" : "warn",
-      ),
-    );
-  }
-  return out;
+      );
+    });
 }
 
 function memberLines(members: WatchMember[]): Line[] {
@@ -199,38 +206,47 @@ function withError(lines: Line[] | undefined, error: string | undefined): Line[]
   ];
 }
 
-export function buildView(state: WatchState, width: number, color = false): View {
+export function buildView(state: WatchState, width: number, color = false, height = 45): View {
   const e = state.errors;
   const last = state.traffic.at(-1);
   const totals = last
     ? `now ${last.okPerS.toFixed(1)} ok/s, ${last.failedPerS.toFixed(1)} failed/s`
     : "no sample yet";
-  const sections: Section[] = [
-    { title: "Nodes", lines: withError(state.nodes && nodeLines(state.nodes), e.nodes) },
-    {
-      title: "Services (running/desired)",
-      lines: withError(state.services && serviceLines(state.services, width - 4), e.services),
-    },
-    {
-      title: "Database (Patroni)",
-      lines: withError(state.database && memberLines(state.database), e.database),
-    },
-    { title: "Backups", lines: withError(state.backup && backupLines(state.backup), e.backup) },
-    {
-      title: "Alerts firing",
-      lines: withError(state.alerts && alertLines(state.alerts), e.alerts),
-    },
+  const trouble = state.services ? troubleLines(state.services) : [];
+  const rows: Section[][] = [
+    [
+      { title: "Nodes", lines: withError(state.nodes && nodeLines(state.nodes), e.nodes) },
+      {
+        title: "Database (Patroni)",
+        lines: withError(state.database && memberLines(state.database), e.database),
+      },
+    ],
+    [
+      {
+        title: "Services (running/desired)",
+        lines: withError(state.services && serviceLines(state.services, width - 4), e.services),
+      },
+    ],
+    [
+      { title: "Backups", lines: withError(state.backup && backupLines(state.backup), e.backup) },
+      {
+        title: "Alerts firing",
+        lines: withError(state.alerts && alertLines(state.alerts), e.alerts),
+      },
+    ],
   ];
-  if (state.phases.length)
-    sections.push({ title: "Drill", lines: state.phases.slice(-6).map((p) => line(p)) });
-  sections.push({
-    title: `Traffic (${state.trafficSource === "drill" ? "the drill's requests" : "Prometheus, entry point"}): ${totals}; ok and failed per second`,
-    lines: e.traffic ? [line(`cannot read: ${e.traffic}`, "bad")] : [],
-  });
+  if (trouble.length) rows.push([{ title: "Tasks starting or failing", lines: trouble }]);
+  if (state.phases.length) rows.push([{ title: "Drill", lines: state.phases.map((p) => line(p)) }]);
+  rows.push([
+    {
+      title: `Traffic (${state.trafficSource === "drill" ? "the drill's requests" : "Prometheus, entry point"}): ${totals}; ok and failed per second`,
+      lines: e.traffic ? [line(`cannot read: ${e.traffic}`, "bad")] : [],
+    },
+  ]);
   const clock = new Date(state.at).toISOString().slice(11, 19);
-  return {
-    title: `swarm-lab ${state.lab}  ${clock} UTC  (q or Ctrl-C to leave)`,
-    sections,
-    chart: trafficChart(state.traffic, width, color),
-  };
+  return fitView(
+    { title: `swarm-lab ${state.lab}  ${clock} UTC  (q or Ctrl-C to leave)`, rows, chart: [] },
+    height,
+    (h) => trafficChart(state.traffic, width, color, h),
+  );
 }

@@ -1,6 +1,12 @@
 /** Runs the live view on a store until `until` aborts (q, Ctrl-C, the drill ending). */
 import { createElement } from "react";
-import { interactiveTerminal, liveScreen, printFrame, terminalColumns } from "../runtime/screen.js";
+import {
+  interactiveTerminal,
+  liveScreen,
+  printFrame,
+  terminalColumns,
+  terminalRows,
+} from "../runtime/screen.js";
 import { buildView } from "./model.js";
 import { WatchScreen } from "./screen.js";
 import type { WatchStore } from "./store.js";
@@ -12,7 +18,9 @@ export async function showStore(
 ): Promise<void> {
   const tty = interactiveTerminal();
   const frame = () =>
-    createElement(WatchScreen, { view: buildView(store.state, terminalColumns(), tty) });
+    createElement(WatchScreen, {
+      view: buildView(store.state, terminalColumns(), tty, terminalRows()),
+    });
   const screen = tty ? liveScreen(onQuit) : undefined;
   const draw = () => (screen ? screen.update(frame()) : printFrame(frame(), terminalColumns()));
   draw();

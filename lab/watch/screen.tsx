@@ -26,28 +26,20 @@ function Lines({ section }: { section: Section }) {
   );
 }
 
-/** Nodes|Database, Services, Backups|Alerts, Drill, Traffic: fits 120x45 with three nodes. */
+/** The view's rows (one or two sections side by side), then the traffic chart. */
 export function WatchScreen({ view }: { view: View }) {
-  const by = (title: string) => view.sections.find((s) => s.title.startsWith(title));
-  const pair = (a?: Section, b?: Section) => (
-    <Box flexDirection="row" columnGap={2}>
-      {a ? <Lines section={a} /> : null}
-      {b ? <Lines section={b} /> : null}
-    </Box>
-  );
-  const services = by("Services");
-  const drill = by("Drill");
-  const traffic = by("Traffic");
   return (
     <Box flexDirection="column">
       <Text inverse bold>
         {` ${view.title} `}
       </Text>
-      {pair(by("Nodes"), by("Database"))}
-      {services ? <Lines section={services} /> : null}
-      {pair(by("Backups"), by("Alerts"))}
-      {drill ? <Lines section={drill} /> : null}
-      {traffic ? <Lines section={traffic} /> : null}
+      {view.rows.map((row) => (
+        <Box key={row.map((s) => s.title).join("|")} flexDirection="row" columnGap={2}>
+          {row.map((s) => (
+            <Lines key={s.title} section={s} />
+          ))}
+        </Box>
+      ))}
       {view.chart.map((l, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: chart rows are positional
         <Text key={i} wrap="truncate-end">

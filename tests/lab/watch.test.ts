@@ -7,10 +7,14 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../lab/bench/report.js";
+import { requireHealthy } from "../../lab/drills/run.js";
 import { hostEngine } from "../../lab/runtime/docker.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
+import { theLab } from "../support/lab.js";
 
 const SESSION = "swarm-lab-watch-test";
+/** As a user runs it: vitest's NODE_ENV=test would load React's slower development build. */
+const USER_ENV = "env -u NODE_ENV";
 const tmux = (...args: string[]) => execFileSync("tmux", args, { encoding: "utf8" });
 const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,11 +37,19 @@ function open(command: string): void {
     `${command}; echo "EXITED $?"; sleep 600`,
   );
 }
-afterAll(() => {
+/** Leaves the way a user does (Ctrl-C: a drill restores what it broke), then closes the terminal. */
+afterAll(async () => {
   try {
-    tmux("kill-session", "-t", SESSION);
-  } catch {}
-});
+    if (!screen().includes("EXITED")) {
+      tmux("send-keys", "-t", SESSION, "C-c");
+      await until("the command to end after Ctrl-C", 180_000, (s) => s.includes("EXITED"));
+    }
+  } finally {
+    try {
+      tmux("kill-session", "-t", SESSION);
+    } catch {} // already gone
+  }
+}, 200_000);
 
 async function until(
   what: string,
@@ -67,12 +79,13 @@ function cpuSeconds(pattern: string): number {
   return ticks / 100; // USER_HZ
 }
 
+const ended = (s: string) => s.includes("EXITED");
 const leaderOf = (s: string) => /\b(pg\d)\s+leader\s+running/.exec(s)?.[1];
 const failedPerS = (s: string) => Number(/ok\/s, ([\d.]+) failed\/s/.exec(s)?.[1] ?? 0);
 
 describe("lab:watch in a terminal", { timeout: 420_000 }, () => {
   it("shows every node up and the database leader, uses little CPU, leaves on q", async () => {
-    open("npx tsx lab/cli/main.ts watch");
+    open(`${USER_ENV} npx tsx lab/cli/main.ts watch`);
     const first = await until("three nodes up and a leader", 60_000, (s) => {
       return (s.match(/lab-node-\d\s+up\s/g) ?? []).length === 3 && leaderOf(s) !== undefined;
     });
@@ -104,15 +117,24 @@ describe("lab:watch in a terminal", { timeout: 420_000 }, () => {
 
   it("drill node-down --watch: the killed node is down on screen within 5 s, then the promotion and the failures", async () => {
     const host = hostEngine();
-    open("npx tsx lab/cli/main.ts drill node-down --duration 60 --watch");
+    // An earlier drill's member may still be rejoining: wait for it here, not in the drill's 90 s.
+    const lab = await theLab();
+    try {
+      await requireHealthy(lab, 300_000);
+    } finally {
+      await lab[Symbol.asyncDispose]();
+    }
+    open(`${USER_ENV} npx tsx lab/cli/main.ts drill node-down --duration 60 --watch`);
     const before = await until(
       "the drill's view with a leader",
-      120_000,
+      240_000, // the drill first waits for a healthy lab (up to 90 s after an earlier drill)
       (s) =>
-        s.includes("Drill") &&
-        leaderOf(s) !== undefined &&
-        (s.match(/lab-node-\d\s+up\s/g) ?? []).length === 3,
+        ended(s) ||
+        (s.includes("Drill") &&
+          leaderOf(s) !== undefined &&
+          (s.match(/lab-node-\d\s+up\s/g) ?? []).length === 3),
     );
+    expect(ended(before), `the drill ended before it started:\n${before}`).toBe(false);
     const leader = leaderOf(before);
     let killedAt: number | undefined;
     let downAt: number | undefined;

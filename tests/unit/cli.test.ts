@@ -131,7 +131,7 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     expect(missing.stderr).toMatch(/does not exist.*lab:save/s);
     const folder = await cli(["load", "lab", "--name", "absentlab"]);
     expect(folder.code).toBe(2);
-    expect(folder.stderr).toMatch(/lab is not a file/);
+    expect(folder.stderr).toMatch(/cannot load lab: it is not a file/);
     const notArchive = await cli(["load", "package.json", "--name", "absentlab"]);
     expect(notArchive.code).toBe(2);
     expect(notArchive.stderr).toMatch(/is not a lab archive/);

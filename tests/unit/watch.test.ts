@@ -3,6 +3,7 @@ import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../lab/runtime/clock.js";
 import { type Source, withTimeout } from "../../lab/watch/collect.js";
+import { viewHeight } from "../../lab/watch/fit.js";
 import { buildView, type WatchState } from "../../lab/watch/model.js";
 import { WatchScreen } from "../../lab/watch/screen.js";
 import { WatchStore } from "../../lab/watch/store.js";
@@ -58,7 +59,7 @@ describe("watch: Swarm data", () => {
       ["lab-node-3", true, "down", "manager"],
     ]);
     const view = buildView({ ...empty(), nodes }, 100);
-    const lines = view.sections[0]?.lines ?? [];
+    const lines = view.rows[0]?.[0]?.lines ?? [];
     expect(lines.map((l) => l.tone)).toEqual(["ok", "bad", "bad"]);
     expect(lines[1]?.text).toContain("DOWN (stopped)");
     expect(lines[2]?.text).toContain("DOWN (down)");
@@ -144,9 +145,9 @@ describe("watch: the view", () => {
   it("with nothing read yet, says so instead of showing an empty lab", () => {
     const view = buildView(empty(), 80);
     expect(
-      view.sections.every(
-        (s) => s.title.startsWith("Traffic") || s.lines[0]?.text === "reading...",
-      ),
+      view.rows
+        .flat()
+        .every((s) => s.title.startsWith("Traffic") || s.lines[0]?.text === "reading..."),
     ).toBe(true);
     expect(view.chart).toEqual(["(waiting for traffic samples)"]);
   });
@@ -175,6 +176,69 @@ function fakeClock(): Clock {
 }
 
 const flush = () => new Promise((r) => setImmediate(r));
+
+describe("watch: the view fits the terminal", () => {
+  const crowded: WatchState = {
+    ...empty(),
+    nodes: ["lab-node-1", "lab-node-2", "lab-node-3"].map((name) => ({
+      name,
+      running: true,
+      swarm: "ready",
+      role: "manager",
+    })),
+    services: Array.from({ length: 20 }, (_, i) => ({
+      name: `svc${i}`,
+      running: 1,
+      desired: 1,
+      perNode: { "lab-node-1": 1 },
+      trouble: [`2 failed in 60 s (task: non-zero exit (255))`],
+    })),
+    alerts: Array.from({ length: 9 }, (_, i) => ({
+      name: `Alert${i}`,
+      severity: "warning",
+      sinceS: i,
+    })),
+    phases: Array.from({ length: 30 }, (_, i) => `phase ${i}`),
+    traffic: Array.from({ length: 40 }, (_, i) => ({ at: NOW + i, okPerS: i, failedPerS: 0 })),
+  };
+
+  it.each([45, 30])(
+    "a crowded lab in %i rows: lists shortened, newest drill lines kept, nothing lost silently",
+    (rows) => {
+      const view = buildView(crowded, 120, false, rows);
+      expect(viewHeight(view)).toBeLessThanOrEqual(rows - 1);
+      const text = renderToString(createElement(WatchScreen, { view }), { columns: 120 });
+      expect(text.split("\n").length).toBeLessThanOrEqual(rows - 1); // what Ink draws, not just the estimate
+      const section = (t: string) =>
+        view.rows
+          .flat()
+          .find((s) => s.title === t)
+          ?.lines.map((l) => l.text) ?? [];
+      expect(section("Drill").at(-1)).toBe("phase 29");
+      expect(section("Drill")[0]).toMatch(/^… \d+ more$/);
+      expect(section("Tasks starting or failing").at(-1)).toMatch(/^… \d+ more$/);
+      expect(section("Nodes")).toHaveLength(3); // never shortened
+    },
+  );
+
+  it("a terminal far too small: the services and members lists shorten too", () => {
+    const view = buildView(crowded, 120, false, 26);
+    expect(viewHeight(view)).toBeLessThanOrEqual(25);
+    const services = view.rows.flat().find((s) => s.title.startsWith("Services"))?.lines ?? [];
+    expect(services.at(-1)?.text).toMatch(/^… \d+ more$/);
+  });
+
+  it("a lab that fits is not touched", () => {
+    const view = buildView(
+      { ...crowded, services: [], alerts: [], phases: ["one"] },
+      120,
+      false,
+      45,
+    );
+    expect(view.chart).toHaveLength(7);
+    expect(view.rows.flat().some((s) => s.lines.some((l) => l.text.startsWith("…")))).toBe(false);
+  });
+});
 
 describe("watch: the store", () => {
   it("turns a drill's requests into one point per second and keeps a source's error apart", async () => {
