@@ -13,6 +13,9 @@ export interface UnderTraffic {
   lost: string[];
 }
 
+/** The event a run records when Ctrl-C came before its fault: the lab was not touched. */
+export const NOT_INJECTED = "interrupted before the fault: nothing was injected";
+
 export async function underTraffic(
   ctx: DrillContext,
   fault: (mark: (what: string) => void) => Promise<void>,
@@ -36,7 +39,7 @@ export async function underTraffic(
   mark(`traffic started: ${opts.writers} writers, ${opts.readers} readers`);
   await systemClock.sleep(opts.faultAtS * 1000, ctx.signal);
   const faultMs = performance.now() - t0;
-  if (ctx.signal.aborted) mark("interrupted before the fault: nothing was injected");
+  if (ctx.signal.aborted) mark(NOT_INJECTED);
   else await fault(mark);
   const traffic = await trafficDone;
   mark("traffic stopped");

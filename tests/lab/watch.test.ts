@@ -100,6 +100,11 @@ describe("lab:watch in a terminal", { timeout: 420_000 }, () => {
     tmux("send-keys", "-t", SESSION, "q");
     await until("exit 0 after q", 10_000, (s) => s.includes("EXITED 0"));
     const quitS = (Date.now() - tq) / 1000;
+    // Ctrl-C leaves as cleanly (raw mode: it reaches the view as a key, not as a signal)
+    open(`${USER_ENV} npx tsx lab/cli/main.ts watch`);
+    await until("the view again", 60_000, (s) => s.includes("Services (running/desired)"));
+    tmux("send-keys", "-t", SESSION, "C-c");
+    await until("exit 0 after Ctrl-C", 10_000, (s) => s.includes("EXITED 0"));
     writeReport(
       `watch-idle-${new Date().toISOString().replace(/[:.]/g, "-")}`,
       { cpuShare, quitS },

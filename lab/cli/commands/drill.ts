@@ -4,6 +4,7 @@ import { loadConfig } from "../../config/load.js";
 import { connectLab } from "../../core/running.js";
 import { DRILLS } from "../../drills/index.js";
 import { runDrill } from "../../drills/run.js";
+import { NOT_INJECTED } from "../../drills/scenario.js";
 import { EXIT, LabError } from "../../errors.js";
 import { systemClock } from "../../runtime/clock.js";
 import { consoleLog } from "../../runtime/log.js";
@@ -95,12 +96,20 @@ export function registerDrill(program: Command): void {
         await view;
         if (flags.output === "json") printJson(result.summary);
         else console.log(`\nreport: ${result.files.text} (JSON: ${result.files.json})`);
-        if (controller.signal.aborted)
+        if (controller.signal.aborted) {
+          const untouched = result.runs.at(-1)?.events.some((e) => e.what === NOT_INJECTED);
+          if (untouched)
+            throw new LabError(
+              "drill interrupted before its fault: nothing was injected, the lab was not touched",
+              undefined,
+              EXIT.interrupted,
+            );
           throw new LabError(
             "drill interrupted; what it broke was restored",
-            undefined,
+            "npm run lab:status shows the lab whole again",
             EXIT.interrupted,
           );
+        }
         if (result.summary.passed < result.summary.runs) {
           throw new LabError(
             `drill ${name}: ${result.summary.runs - result.summary.passed} of ${result.summary.runs} runs failed their checks`,
