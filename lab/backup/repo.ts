@@ -78,9 +78,23 @@ export class BackupRepo {
     return Number(r.stdout.trim().split(/\s+/)[0]);
   }
 
-  /** Takes a backup now; a scheduled one holding the lock is reported as such. */
-  async backup(type: BackupSet["type"]): Promise<void> {
-    const r = await this.pgbackrest([`--type=${type}`, "--log-level-console=warn", "backup"]);
+  /**
+   * Takes a backup now; a scheduled one holding the lock is reported as such. `keepAll`: the
+   * expiry that follows a backup removes nothing this time (a restore's new full backup must not
+   * expire the backup it restored from): retention is raised to the full backups there are + 1.
+   */
+  async backup(type: BackupSet["type"], opts: { keepAll?: boolean } = {}): Promise<void> {
+    const retention = opts.keepAll
+      ? [
+          `--repo1-retention-full=${(await this.backups()).filter((b) => b.type === "full").length + 1}`,
+        ]
+      : [];
+    const r = await this.pgbackrest([
+      `--type=${type}`,
+      ...retention,
+      "--log-level-console=warn",
+      "backup",
+    ]);
     if (r.code === LOCK_ERROR) {
       throw new BackupBusyError(
         "another backup is running (a scheduled one): the repository allows one at a time",

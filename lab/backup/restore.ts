@@ -149,7 +149,7 @@ export async function restoreCluster(
   let newFullBackupS: number | null = null;
   if (opts.newFullBackup ?? true) {
     try {
-      await plan.repo.backup("full");
+      await plan.repo.backup("full", { keepAll: true });
       newFullBackupS = since();
       log.info(`new full backup taken (${newFullBackupS} s)`);
     } catch (err) {

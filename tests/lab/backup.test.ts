@@ -171,6 +171,10 @@ describe("backups", { timeout: 300_000 }, () => {
     await new Promise((r) => setTimeout(r, 1500));
     const target = new Date().toISOString().replace(/\.\d+Z$/, "Z");
     await new Promise((r) => setTimeout(r, 1500));
+    // A full backup after the target: the restore uses an older one, which the retention
+    // (backup.retentionFull, 2) would expire when the restore takes its own new full backup.
+    const full = await cli(["backup", "--type", "full"]);
+    expect(full.code, full.stderr).toBe(0);
     for (const id of ids) {
       const res = await lab.http.send("DELETE", lab.url("app", `/users/${id}`), { headers: admin });
       expect(res.status).toBe(204);
@@ -179,7 +183,11 @@ describe("backups", { timeout: 300_000 }, () => {
     const timelineBefore = (await leader()).timeline ?? 0;
     const r = await cli(["restore", "--to", target, "-o", "json"]);
     expect(r.code, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { primaryRestoredS: number; replicaRebuiltS: number };
+    const result = JSON.parse(r.stdout) as {
+      primaryRestoredS: number;
+      replicaRebuiltS: number;
+      backup: string;
+    };
     expect(result.primaryRestoredS).toBeGreaterThan(0);
     expect(result.replicaRebuiltS).toBeGreaterThan(0);
     const back = await eventually("the deleted rows back through the API", async () => {
@@ -190,6 +198,10 @@ describe("backups", { timeout: 300_000 }, () => {
     expect((await leader()).timeline ?? 0).toBeGreaterThan(timelineBefore);
     // Writes work on the restored cluster, and a new full backup was taken after it.
     await createUsers(`${tag}-after`, 1);
-    expect((await listing()).backups.at(-1)?.type).toBe("full");
+    const after = await listing();
+    expect(after.backups.at(-1)?.type).toBe("full");
+    // ...and the backup it restored from is still there
+    expect(after.backups.map((b) => b.label)).toContain(result.backup);
+    expect(after.backups.filter((b) => b.type === "full").length).toBeGreaterThanOrEqual(3);
   });
 });
