@@ -60,6 +60,9 @@ async function main(): Promise<void> {
     const { message, code } = describeError(err);
     if (message) console.error(message);
     process.exitCode = code;
+    // A call that timed out may still hold a socket open (an engine that never answers): once
+    // the message is out, it must not keep the command alive. Unref'd: a clean exit is not delayed.
+    setTimeout(() => process.exit(code), 2000).unref();
   }
 }
 

@@ -1,3 +1,5 @@
+import { EXIT, LabError } from "../errors.js";
+
 /** Time, injectable so waits can be tested without sleeping. */
 export interface Clock {
   now(): number;
@@ -19,3 +21,33 @@ export const systemClock: Clock = {
       signal?.addEventListener("abort", done, { once: true });
     }),
 };
+
+/**
+ * `p`, or a LabError naming `what` once `ms` have passed (`onTimeout` may stop the work, e.g.
+ * close a stream). The timer is cleared as soon as `p` settles.
+ */
+export async function withTimeout<T>(
+  what: string,
+  ms: number,
+  p: Promise<T>,
+  clock: Clock = systemClock,
+  onTimeout?: () => void,
+): Promise<T> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([
+      p,
+      clock.sleep(ms, timer.signal).then(() => {
+        if (timer.signal.aborted) return p; // settled already: the race is over
+        onTimeout?.();
+        throw new LabError(
+          `${what} did not finish within ${ms / 1000} s`,
+          "it may hang on a node that is down or overloaded: npm run lab:status shows the lab; run the command again",
+          EXIT.failure,
+        );
+      }),
+    ]);
+  } finally {
+    timer.abort();
+  }
+}

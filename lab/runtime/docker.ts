@@ -2,6 +2,7 @@
 import Docker from "dockerode";
 import tar from "tar-stream";
 import { EXIT, LabError } from "../errors.js";
+import { systemClock, withTimeout } from "./clock.js";
 
 export type Engine = Docker;
 
@@ -27,7 +28,11 @@ const ENGINE_HINT =
 /** Fails with a clear message when no engine answers. */
 export async function requireEngine(engine: Engine): Promise<{ version: string; cgroup: string }> {
   try {
-    const info = (await engine.info()) as { ServerVersion: string; CgroupVersion?: string };
+    // an address that accepts connections and never answers must not hang the CLI
+    const info = (await withTimeout("the engine's info call", 15_000, engine.info())) as {
+      ServerVersion: string;
+      CgroupVersion?: string;
+    };
     return { version: info.ServerVersion, cgroup: info.CgroupVersion ?? "1" };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -50,8 +55,13 @@ export function ignoreNotFound(err: unknown): void {
 }
 
 /** Follows a dockerode progress stream to its end, failing on the first error message. */
-export function followProgress(engine: Engine, stream: NodeJS.ReadableStream): Promise<void> {
-  return new Promise((resolve, reject) => {
+export function followProgress(
+  engine: Engine,
+  stream: NodeJS.ReadableStream,
+  what = "an image transfer",
+  timeoutMs = 30 * 60_000,
+): Promise<void> {
+  const done = new Promise<void>((resolve, reject) => {
     engine.modem.followProgress(stream, (err: Error | null, out: Array<{ error?: string }>) => {
       const failed = out?.find((o) => o.error);
       if (err) reject(err);
@@ -59,6 +69,9 @@ export function followProgress(engine: Engine, stream: NodeJS.ReadableStream): P
       else resolve();
     });
   });
+  return withTimeout(what, timeoutMs, done, systemClock, () =>
+    (stream as unknown as { destroy?: () => void }).destroy?.(),
+  );
 }
 
 export interface ExecResult {
@@ -73,6 +86,8 @@ export async function execResult(
   container: string,
   cmd: string[],
   user?: string,
+  /** generous: restores and backups of a large database run for minutes */
+  timeoutMs = 30 * 60_000,
 ): Promise<ExecResult> {
   const exec = await engine
     .getContainer(container)
@@ -86,10 +101,17 @@ export async function execResult(
       end: () => {},
     }) as unknown as NodeJS.WritableStream;
   engine.modem.demuxStream(stream, sink(out), sink(err));
-  await new Promise<void>((resolve, reject) => {
+  const ended = new Promise<void>((resolve, reject) => {
     stream.on("end", () => resolve());
     stream.on("error", reject);
   });
+  await withTimeout(
+    `\`${cmd.join(" ").slice(0, 80)}\` in container ${container.slice(0, 12)}`,
+    timeoutMs,
+    ended,
+    systemClock,
+    () => (stream as unknown as { destroy?: () => void }).destroy?.(),
+  );
   const { ExitCode } = await exec.inspect();
   return {
     code: ExitCode ?? -1,

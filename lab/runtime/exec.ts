@@ -1,7 +1,7 @@
 /** Running programs. Every failure becomes a CommandError naming the command line. */
 import { spawn } from "node:child_process";
 import { $, ProcessOutput } from "zx";
-import { CommandError } from "../errors.js";
+import { CommandError, EXIT, LabError } from "../errors.js";
 
 $.quiet = true;
 $.verbose = false;
@@ -11,18 +11,30 @@ export interface ExecOptions {
   env?: Record<string, string>;
   input?: string;
   hint?: string;
+  /** killed (and reported by name) after this long; default 30 min (image builds are long) */
+  timeoutMs?: number;
 }
 
 export async function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<string> {
   const line = [cmd, ...args].map(shellQuote).join(" ");
+  const timeoutMs = opts.timeoutMs ?? 30 * 60_000;
+  const started = Date.now();
   try {
     const p = $({
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       input: opts.input,
+      timeout: timeoutMs,
     })`${cmd} ${args}`;
     return (await p).stdout;
   } catch (err) {
+    if (err instanceof ProcessOutput && err.signal && Date.now() - started >= timeoutMs) {
+      throw new LabError(
+        `${line} did not finish within ${timeoutMs / 1000} s and was stopped`,
+        opts.hint ?? "run it by hand to see where it hangs",
+        EXIT.failure,
+      );
+    }
     if (err instanceof ProcessOutput) {
       throw new CommandError(line, err.exitCode, `${err.stdout}\n${err.stderr}`, opts.hint);
     }

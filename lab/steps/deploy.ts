@@ -96,6 +96,7 @@ export const deployStack: Step = {
       {
         env: engineEnv(manager.address, NODE_API_PORT),
         hint: `the rendered stack is ${file}; check it with: docker stack config -c ${file}`,
+        timeoutMs: 180_000,
       },
     );
     report(`${Object.keys(doc.services as object).length} services from ${file}`);

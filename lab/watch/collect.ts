@@ -26,27 +26,6 @@ export interface Source {
   read(): Promise<Patch>;
 }
 
-/** Fails after `ms` with a message naming what timed out. */
-export async function withTimeout<T>(
-  what: string,
-  ms: number,
-  p: Promise<T>,
-  clock: Clock,
-): Promise<T> {
-  const timer = new AbortController();
-  try {
-    return await Promise.race([
-      p,
-      clock.sleep(ms, timer.signal).then(() => {
-        if (timer.signal.aborted) return p; // settled already: the race is over
-        throw new Error(`${what} did not answer within ${ms / 1000} s`);
-      }),
-    ]);
-  } finally {
-    timer.abort();
-  }
-}
-
 const scalar = (r: Array<{ value: [number, string] }>) => Number(r[0]?.value[1] ?? 0);
 
 export function sources(lab: RunningLab, clock: Clock, traffic: "prometheus" | "drill"): Source[] {

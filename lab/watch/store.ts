@@ -3,9 +3,9 @@
  * injected clock, a failing or hanging one only marks its section; a drill adds its own traffic
  * (per second) and its progress lines.
  */
-import type { Clock } from "../runtime/clock.js";
+import { type Clock, withTimeout } from "../runtime/clock.js";
 import type { Log } from "../runtime/log.js";
-import { type Source, withTimeout } from "./collect.js";
+import type { Source } from "./collect.js";
 import type { TrafficPoint, WatchState } from "./model.js";
 
 const KEEP_POINTS = 600;

@@ -56,6 +56,23 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it("an engine address that accepts connections and never answers: exit 3 after 15 s, not a hang", async () => {
+    const silent = createServer(() => {}); // accepts, never writes
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const started = Date.now();
+      const r = await cli(["status"], { DOCKER_HOST: `tcp://127.0.0.1:${port}` });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(
+        /no Docker engine answers at tcp:\/\/127\.0\.0\.1:\d+ \(the engine's info call did not finish within 15 s\)/,
+      );
+      expect(Date.now() - started).toBeLessThan(45_000);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+
   it("an output format that is not text or json", async () => {
     const r = await cli(["down", "-o", "yaml"]);
     expect(r.code).toBe(2);

@@ -2,7 +2,8 @@ import { renderToString } from "ink";
 import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../lab/runtime/clock.js";
-import { type Source, withTimeout } from "../../lab/watch/collect.js";
+import { withTimeout } from "../../lab/runtime/clock.js";
+import type { Source } from "../../lab/watch/collect.js";
 import { viewHeight } from "../../lab/watch/fit.js";
 import { buildView, type WatchState } from "../../lab/watch/model.js";
 import { WatchScreen } from "../../lab/watch/screen.js";
@@ -277,6 +278,6 @@ describe("watch: the store", () => {
     const clock = fakeClock() as Clock & { advance(ms: number): void };
     const hanging = withTimeout("Patroni", 3000, new Promise<never>(() => {}), clock);
     clock.advance(3000);
-    await expect(hanging).rejects.toThrow("Patroni did not answer within 3 s");
+    await expect(hanging).rejects.toThrow("Patroni did not finish within 3 s");
   });
 });
