@@ -68,7 +68,9 @@ describe("the specification", () => {
     expect(text).toContain("lab-node-3 (Swarm manager)");
   });
 
-  it("refuses a source that refers to an image the build cannot draw", async () => {
+  it("refuses a source that refers to an image the build cannot draw", {
+    timeout: 60_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "spec-"));
     const src = join(dir, "bad.md");
     execFileSync("sh", ["-c", `printf '# x\\n\\n![p](photo.png)\\n' > ${src}`]);
