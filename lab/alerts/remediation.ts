@@ -2,7 +2,9 @@
  * The remediator seen from the lab: its decisions, and its policy changed for a while (drills and
  * tests use short quiet periods and low thresholds, then put swarm-lab.yaml's policy back).
  */
+
 import type { RunningLab } from "../core/running.js";
+import { updateService } from "../core/swarm.js";
 import { EXIT, LabError } from "../errors.js";
 import type { RemediatorPolicy } from "../plan/remediation.js";
 import { getJson } from "./read.js";
@@ -44,16 +46,18 @@ export async function currentPolicy(lab: RunningLab): Promise<RemediatorPolicy> 
 /** Replaces the remediator's policy and waits until its new task answers through Traefik. */
 export async function setPolicy(lab: RunningLab, policy: RemediatorPolicy): Promise<void> {
   const info = await inspect(lab, "remediator");
-  const env = (info.Spec.TaskTemplate.ContainerSpec.Env ?? []).filter(
-    (e) => !e.startsWith(`${POLICY_ENV}=`),
-  );
   const value = JSON.stringify(policy);
-  const spec = structuredClone(info.Spec);
-  spec.TaskTemplate.ContainerSpec.Env = [...env, `${POLICY_ENV}=${value}`];
-  await lab
-    .manager()
-    .getService(info.ID)
-    .update({ version: info.Version.Index, ...spec });
+  await updateService(
+    lab.manager(),
+    info.ID,
+    (spec: typeof info.Spec & Record<string, unknown>) => {
+      const env = (spec.TaskTemplate.ContainerSpec.Env ?? []).filter(
+        (e) => !e.startsWith(`${POLICY_ENV}=`),
+      );
+      spec.TaskTemplate.ContainerSpec.Env = [...env, `${POLICY_ENV}=${value}`];
+      return spec;
+    },
+  );
   const deadline = Date.now() + 90_000;
   for (;;) {
     const answered = await getJson<string>(lab, "/remediator/policy", "the remediator").catch(

@@ -35,20 +35,37 @@ export async function noContainerOf(engine: Engine, service: string): Promise<bo
   return (await engine.listContainers({ filters: { label: [label] } })).length === 0;
 }
 
+/**
+ * Changes a service's spec: inspect, change, update at that version. Swarm bumps the version when
+ * an earlier update's status changes (updating -> completed), so an update can lose the race
+ * ("update out of sequence"): it is read again and retried.
+ */
+export async function updateService<S extends Record<string, unknown>>(
+  engine: Engine,
+  service: string,
+  change: (spec: S) => S,
+): Promise<void> {
+  const svc = engine.getService(service);
+  for (let attempt = 1; ; attempt++) {
+    const info = (await svc.inspect()) as { Version: { Index: number }; Spec: S };
+    try {
+      await svc.update({ version: info.Version.Index, ...change(structuredClone(info.Spec)) });
+      return;
+    } catch (err) {
+      if (attempt >= 5 || !/update out of sequence/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
 /** Sets a replicated service's replica count (what `docker service scale` does). */
 export async function scaleService(
   engine: Engine,
   service: string,
   replicas: number,
 ): Promise<void> {
-  const svc = engine.getService(service);
-  const info = (await svc.inspect()) as {
-    Version: { Index: number };
-    Spec: Record<string, unknown>;
-  };
-  await svc.update({
-    version: info.Version.Index,
-    ...info.Spec,
+  await updateService(engine, service, (spec) => ({
+    ...spec,
     Mode: { Replicated: { Replicas: replicas } },
-  });
+  }));
 }
