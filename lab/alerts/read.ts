@@ -5,13 +5,21 @@ import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials } from "../state/secrets.js";
 import type { AmAlert, Decision, Notification } from "./view.js";
 
-export async function getJson<T>(lab: RunningLab, path: string, what: string): Promise<T> {
+export async function getJson<T>(
+  lab: RunningLab,
+  path: string,
+  what: string,
+  timeoutMs?: number,
+): Promise<T> {
   const { user, password } = dashboardCredentials();
   const authorization = basicAuth(user, password);
   const hint = "npm run lab:status shows its task; npm run lab:up starts it again";
   let res: Awaited<ReturnType<typeof lab.http.send>>;
   try {
-    res = await lab.http.send("GET", lab.url("alerts", path), { headers: { authorization } });
+    res = await lab.http.send("GET", lab.url("alerts", path), {
+      headers: { authorization },
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
   } catch (err) {
     throw new LabError(`${what} does not answer: ${(err as Error).message}`, hint, EXIT.notRunning);
   }

@@ -4,12 +4,11 @@
  * manager, one Patroni member's REST API, Prometheus and Alertmanager through Traefik.
  */
 import { promQuery } from "../alerts/prometheus.js";
+import { getJson } from "../alerts/read.js";
 import type { AmAlert } from "../alerts/view.js";
 import { patroniCluster } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
 import type { Clock } from "../runtime/clock.js";
-import { basicAuth } from "../runtime/http.js";
-import { dashboardCredentials } from "../state/secrets.js";
 import type { WatchState } from "./model.js";
 import {
   type RawService,
@@ -58,15 +57,15 @@ export function sources(lab: RunningLab, clock: Clock, traffic: "prometheus" | "
       name: "alerts",
       everyMs: 2000,
       read: async () => {
-        const { user, password } = dashboardCredentials();
-        const res = await lab.http.send("GET", lab.url("alerts", "/api/v2/alerts?active=true"), {
-          headers: { authorization: basicAuth(user, password) },
-          timeoutMs: 3000,
-        });
-        if (res.status !== 200) throw new Error(`Alertmanager: HTTP ${res.status}`);
+        const firing = await getJson<AmAlert[]>(
+          lab,
+          "/api/v2/alerts?active=true",
+          "Alertmanager",
+          3000,
+        );
         const now = clock.now();
         return {
-          alerts: (JSON.parse(res.body) as AmAlert[])
+          alerts: firing
             .filter((a) => a.status.state === "active")
             .map((a) => ({
               name: a.labels.alertname ?? "?",

@@ -4,6 +4,7 @@
  * writes as they are. Nothing here does I/O or reads a clock.
  */
 import asciichart from "asciichart";
+import { humanAge } from "../backup/plan.js";
 import type { Member } from "../core/patroni.js";
 import { fitView } from "./fit.js";
 
@@ -81,13 +82,6 @@ export interface WatchState {
 
 const line = (text: string, tone: Tone = "plain"): Line => ({ text, tone });
 
-export function age(s: number): string {
-  if (s < 120) return `${Math.round(s)} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  if (s < 172800) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86400)} d`;
-}
-
 function nodeLines(nodes: WatchNode[]): Line[] {
   return nodes.map((n) => {
     const up = n.running && n.swarm === "ready";
@@ -156,13 +150,13 @@ function backupLines(b: WatchBackup): Line[] {
     line(
       newest
         ? [
-            `newest ${newest[0]} ${age(newest[1])} ago`,
-            ...types.slice(1).map(([t, v]) => `${t} ${age(v)}`),
+            `newest ${newest[0]} ${humanAge(newest[1])} ago`,
+            ...types.slice(1).map(([t, v]) => `${t} ${humanAge(v)}`),
           ].join(", ")
         : "no backup yet",
       newest ? "plain" : "warn",
     ),
-    line(`WAL archived ${b.walAgeS === null ? "never" : `${age(b.walAgeS)} ago`}`, "dim"),
+    line(`WAL archived ${b.walAgeS === null ? "never" : `${humanAge(b.walAgeS)} ago`}`, "dim"),
   ];
 }
 
@@ -172,7 +166,7 @@ function alertLines(alerts: WatchAlert[]): Line[] {
     .sort((a, b) => a.sinceS - b.sinceS)
     .map((a) =>
       line(
-        `${a.severity.padEnd(9)} ${a.name} (${age(a.sinceS)})`,
+        `${a.severity.padEnd(9)} ${a.name} (${humanAge(a.sinceS)})`,
         a.severity === "critical" ? "bad" : "warn",
       ),
     );

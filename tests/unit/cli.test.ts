@@ -61,13 +61,11 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
     const port = (silent.address() as { port: number }).port;
     try {
-      const started = Date.now();
       const r = await cli(["status"], { DOCKER_HOST: `tcp://127.0.0.1:${port}` });
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toMatch(
         /no Docker engine answers at tcp:\/\/127\.0\.0\.1:\d+ \(the engine's info call did not finish within 15 s\)/,
       );
-      expect(Date.now() - started).toBeLessThan(45_000);
     } finally {
       silent.close();
     }

