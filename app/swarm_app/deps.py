@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,17 @@ _UNAUTHORIZED = HTTPException(
 
 
 def current_user(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(oauth2)]
+    request: Request,
+    primary: SessionDep,
+    replica: ReadSessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
 ) -> User:
+    """The token's user, read where the request reads: a GET from the read hosts (so reads go on
+    while there is no primary), a write from the primary. Sessions connect lazily: the one not
+    used costs nothing. A password change reaches the replica with the commit (synchronous mode),
+    so a revoked token is refused there too."""
+    session = replica if request.method in ("GET", "HEAD") else primary
     claims = decode_token(settings, token) if token else None
     user = session.get(User, claims[0]) if claims is not None else None
     # A token from before the last password change is refused.

@@ -1,3 +1,4 @@
+import os
 import time
 
 import pytest
@@ -9,7 +10,7 @@ from swarm_app import db, settings
 from swarm_app.bootstrap import ensure_admin
 from swarm_app.main import create_app
 
-from .conftest import alembic_config
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, alembic_config
 
 
 def test_live_and_ready(client: TestClient) -> None:
@@ -48,6 +49,31 @@ def test_ready_is_503_when_database_unreachable(monkeypatch: pytest.MonkeyPatch)
     assert live.status_code == 200
     assert login.status_code == 503
     assert login.json()["detail"] == "database unavailable, retry shortly"
+
+
+def test_reads_go_on_while_no_member_accepts_writes(
+    anonymous: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failover: no member accepts writes, the read hosts still answer."""
+    login = {"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    token = anonymous.post("/auth/token", data=login).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    # This server is a primary, so "standby" is never met: no member for writes. Reads use
+    # their own hosts (prefer-standby), which this server answers.
+    monkeypatch.setenv("APP_DB_READ_HOSTS", os.environ["APP_TEST_DB_HOST"])
+    monkeypatch.setenv("APP_DB_TARGET_SESSION_ATTRS", "standby")
+    monkeypatch.setenv("APP_DB_CONNECT_RETRY_SECONDS", "0")
+    settings.get_settings.cache_clear()
+    db.reset_caches()
+    with TestClient(create_app()) as c:
+        ready = c.get("/health/ready")
+        listed = c.get("/users?limit=5", headers=auth)
+        created = c.post("/users", json={"email": "new@lab.localhost"}, headers=auth)
+    assert ready.status_code == 200, ready.text
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] >= 1
+    assert created.status_code == 503, created.text
+    assert created.headers["Retry-After"] == "1"
 
 
 def test_migrations_up_and_down(database: str) -> None:

@@ -31,6 +31,13 @@ export function recoverySeconds(samples: Sample[], faultMs: number): number | nu
   return firstOkAfter ? Math.round(firstOkAfter.at - faultMs) / 1000 : null;
 }
 
+/** Failed requests counted by outcome (HTTP status or error code): what to look at first. */
+export function failureOutcomes(samples: Sample[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of samples) if (!s.ok) counts[s.outcome] = (counts[s.outcome] ?? 0) + 1;
+  return counts;
+}
+
 /** Acknowledged ids that are not found afterwards. */
 export function lostWrites(acknowledged: string[], present: Set<string>): string[] {
   return acknowledged.filter((id) => !present.has(id));

@@ -27,6 +27,14 @@ export function summarizeRuns(drill: string, runs: DrillRun[]): DrillSummary {
   return { drill, runs: runs.length, passed: runs.filter((r) => r.passed).length, measures };
 }
 
+/** "503 x29, ECONNRESET x1", or "none". */
+function outcomes(counts: Record<string, number>): string {
+  const parts = Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([outcome, n]) => `${outcome} x${n}`);
+  return parts.join(", ") || "none";
+}
+
 export function renderRun(run: DrillRun): string {
   const checks = run.checks
     .map((c) => `- ${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`)
@@ -41,10 +49,13 @@ export function renderRun(run: DrillRun): string {
   const measures = Object.entries(run.measures)
     .map(([k, v]) => `| ${k} | ${v ?? "-"} |`)
     .join("\n");
+  const failures = run.failures
+    ? `\nFailed requests by outcome: writes ${outcomes(run.failures.writes)}; reads ${outcomes(run.failures.reads)}\n`
+    : "";
   return `## ${run.drill} (${run.startedAt}): ${run.passed ? "PASSED" : "FAILED"}
 
 ${checks}
-
+${failures}
 | measure | value |
 | --- | --- |
 ${measures}

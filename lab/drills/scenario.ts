@@ -1,7 +1,7 @@
 /** Traffic runs the whole time; the fault is injected part-way; then the ledger is checked. */
 import { performance } from "node:perf_hooks";
 import { systemClock } from "../runtime/clock.js";
-import { lostWrites } from "./analysis.js";
+import { failureOutcomes, lostWrites } from "./analysis.js";
 import { presentRows, runTraffic, type TrafficResult } from "./traffic.js";
 import type { Check, DrillContext, DrillRun } from "./types.js";
 
@@ -72,6 +72,16 @@ export function ledgerCheck(result: UnderTraffic): Check {
 }
 
 /** What every drill run reports besides its own measures: timeline and events. */
-export function trace(result: UnderTraffic): Pick<DrillRun, "timeline" | "events" | "passed"> {
-  return { timeline: mergedTimeline(result.traffic), events: result.events, passed: false };
+export function trace(
+  result: UnderTraffic,
+): Pick<DrillRun, "timeline" | "events" | "failures" | "passed"> {
+  return {
+    timeline: mergedTimeline(result.traffic),
+    events: result.events,
+    failures: {
+      writes: failureOutcomes(result.traffic.writes.samples),
+      reads: failureOutcomes(result.traffic.reads.samples),
+    },
+    passed: false,
+  };
 }

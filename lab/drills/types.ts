@@ -45,6 +45,8 @@ export interface DrillRun {
     readsFailed: number;
   }>;
   events: Array<{ atS: number; what: string }>;
+  /** failed requests by outcome (HTTP status or error code), e.g. { "503": 29 } */
+  failures?: { writes: Record<string, number>; reads: Record<string, number> };
   passed: boolean;
 }
 

@@ -5,17 +5,23 @@ import { patroniCluster } from "../../lab/core/patroni.js";
 import type { RunningLab } from "../../lab/core/running.js";
 import { ARCHIVE_SHIP_MARGIN_S } from "../../lab/drills/disaster.js";
 import { NODE_ALERTS_OFF_S } from "../../lab/drills/node-down.js";
-import { runDrill } from "../../lab/drills/run.js";
+import { requireHealthy, runDrill } from "../../lab/drills/run.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { cli } from "../support/cli.js";
-import { theLab } from "../support/lab.js";
+import { databaseLogs, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
   lab = await theLab();
-});
+  // An earlier test file's node-down may leave a member rejoining (pg_rewind, then catching up):
+  // wait for it here, not in the first drill's 90 s.
+  await requireHealthy(lab, 300_000).catch(async (err) => {
+    console.error(await databaseLogs(lab));
+    throw err;
+  });
+}, 330_000);
 afterAll(async () => {
   await lab?.[Symbol.asyncDispose]();
 });
@@ -33,7 +39,11 @@ async function drill(
     overrides,
     consoleLog(),
     new AbortController().signal,
-  );
+  ).catch(async (err) => {
+    // A lab that is not healthy: what the database members said is the first thing to read.
+    console.error(await databaseLogs(lab));
+    throw err;
+  });
   const run = runs[0];
   if (!run) throw new Error(`drill ${name} produced no run`);
   const failed = run.checks.filter((c) => !c.ok && !tolerate.some((t) => t.test(c.name)));

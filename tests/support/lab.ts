@@ -1,5 +1,6 @@
 /** Connects lab tests to the running lab described by swarm-lab.yaml / LAB_CONFIG. */
 import { loadConfig } from "../../lab/config/load.js";
+import { MEMBERS } from "../../lab/core/patroni.js";
 import { connectLab, type RunningLab } from "../../lab/core/running.js";
 import { scaleService } from "../../lab/core/swarm.js";
 import { runningTasks } from "../../lab/core/tasks.js";
@@ -91,4 +92,38 @@ export async function withServiceStopped<T>(
 
 interface TaskState {
   Status: { State: string };
+}
+
+/** The last lines each database member's container logged: what a test prints when it fails. */
+export async function databaseLogs(lab: RunningLab, tail = 40): Promise<string> {
+  const parts: string[] = [];
+  for (const member of MEMBERS) {
+    const tasks = await runningTasks(lab.manager(), `${lab.config.name}_${member}`).catch(() => []);
+    for (const task of tasks) {
+      const node = lab.nodes.find((n) => n.name === task.node);
+      if (!node) continue;
+      try {
+        const raw = (await lab.driver
+          .engine(node)
+          .getContainer(task.container)
+          .logs({ stdout: true, stderr: true, tail, timestamps: true })) as unknown as Buffer;
+        parts.push(`--- ${member} on ${task.node}\n${demuxed(raw)}`);
+      } catch (err) {
+        parts.push(`--- ${member} on ${task.node}: logs not read (${(err as Error).message})`);
+      }
+    }
+  }
+  return parts.join("\n");
+}
+
+/** A non-TTY container's log: frames of an 8-byte header (stream, 0, 0, 0, size) and a payload. */
+function demuxed(raw: Buffer): string {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= raw.length) {
+    const size = raw.readUInt32BE(at + 4);
+    out.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(out).toString("utf8");
 }

@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   archivedUpTo,
   dataLoss,
+  failureOutcomes,
   longestOutage,
   lostWrites,
   median,
   recoverySeconds,
 } from "../../lab/drills/analysis.js";
-import { renderSummary, summarizeRuns } from "../../lab/drills/report.js";
+import { renderRun, renderSummary, summarizeRuns } from "../../lab/drills/report.js";
 import { ledgerCheck, type UnderTraffic } from "../../lab/drills/scenario.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import { percentile, type Sample, summarize } from "../../lab/load/stats.js";
@@ -51,6 +52,28 @@ describe("drill analysis", () => {
     expect(run([], [])).toMatchObject({ ok: false, detail: /no write was acknowledged/ });
     expect(run(["1,a", "2,b"], [])).toMatchObject({ ok: true, detail: "0 of 2" });
     expect(run(["1,a", "2,b"], ["2,b"])).toMatchObject({ ok: false, detail: "1 of 2" });
+  });
+
+  it("failed requests are counted by outcome, and the report names them", () => {
+    const failures = {
+      writes: failureOutcomes([...samples, s(7100, false, "ECONNRESET")]),
+      reads: failureOutcomes([s(1, true)]),
+    };
+    expect(failures.writes).toEqual({ "503": 2, ECONNRESET: 1 });
+    expect(failures.reads).toEqual({});
+    const run: DrillRun = {
+      drill: "x",
+      startedAt: "t",
+      measures: {},
+      checks: [],
+      timeline: [],
+      events: [],
+      failures,
+      passed: true,
+    };
+    expect(renderRun(run)).toContain(
+      "Failed requests by outcome: writes 503 x2, ECONNRESET x1; reads none",
+    );
   });
 
   it("a write acknowledged but not found is lost", () => {
