@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     admin_password_file: Path | None = None
 
+    # How long a write's Idempotency-Key replays its first answer.
+    idempotency_window_s: int = Field(default=86_400, ge=60, le=7 * 86_400)
+
     cors_origins: list[str] = []
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_import_rows: int = Field(default=10_000, ge=1)

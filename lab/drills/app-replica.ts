@@ -60,6 +60,8 @@ export const appReplica: Drill = {
         signal,
         requests: writes.requests + reads.requests,
         failedWrites: writes.failed,
+        writesGivenUp: result.traffic.writesGivenUp,
+        writesReplayed: result.traffic.writesReplayed,
         failedReads: reads.failed,
         acknowledgedWrites: result.traffic.acknowledged.length,
         lostWrites: result.lost.length,

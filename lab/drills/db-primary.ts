@@ -79,6 +79,8 @@ export const dbPrimary: Drill = {
         writesRecoveryS: recoverySeconds(writes.samples, result.faultMs),
         readUnavailableS: longestOutage(reads.samples, result.faultMs),
         failedWrites: writes.failed,
+        writesGivenUp: result.traffic.writesGivenUp,
+        writesReplayed: result.traffic.writesReplayed,
         failedReads: reads.failed,
         acknowledgedWrites: result.traffic.acknowledged.length,
         lostWrites: result.lost.length,

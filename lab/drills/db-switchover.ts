@@ -63,6 +63,8 @@ export const dbSwitchover: Drill = {
         switchedS,
         writePauseS: longestOutage(writes.samples, result.faultMs),
         failedWrites: writes.failed,
+        writesGivenUp: result.traffic.writesGivenUp,
+        writesReplayed: result.traffic.writesReplayed,
         failedReads: reads.failed,
         acknowledgedWrites: result.traffic.acknowledged.length,
         lostWrites: result.lost.length,

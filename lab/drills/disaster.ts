@@ -104,6 +104,8 @@ export const disaster: Drill = {
         archiveTimeoutS,
         acknowledgedWrites: acknowledged.length,
         failedWrites: writes.failed,
+        writesGivenUp: result.traffic.writesGivenUp,
+        writesReplayed: result.traffic.writesReplayed,
         failedReads: reads.failed,
         restoredFrom: restore?.backup ?? "none",
         membersStoppedS: restore?.membersStoppedS ?? null,

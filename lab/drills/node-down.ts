@@ -116,6 +116,8 @@ export const nodeDown: Drill = {
         writesRecoveryS,
         readsRecoveryS,
         failedWrites: writes.failed,
+        writesGivenUp: result.traffic.writesGivenUp,
+        writesReplayed: result.traffic.writesReplayed,
         failedReads: reads.failed,
         acknowledgedWrites: result.traffic.acknowledged.length,
         lostWrites: result.lost.length,

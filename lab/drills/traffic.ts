@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { RunningLab } from "../core/running.js";
 import { runLoad } from "../load/run.js";
 import type { LoadSummary, Sample } from "../load/stats.js";
+import { WriteRetries } from "./retries.js";
 
 export interface TrafficResult {
   writes: LoadSummary & { samples: Sample[] };
@@ -14,6 +15,10 @@ export interface TrafficResult {
   acknowledged: string[];
   /** when each acknowledgement arrived (epoch ms), same order as acknowledged */
   acknowledgedAt: number[];
+  /** writes abandoned: still failing when their retry budget ran out */
+  writesGivenUp: number;
+  /** retries answered with the first answer (Idempotent-Replayed): the first one wrote */
+  writesReplayed: number;
 }
 
 export async function runTraffic(
@@ -31,6 +36,8 @@ export async function runTraffic(
   const acknowledgedAt: number[] = [];
   const run = randomUUID().slice(0, 8);
   const timeoutMs = 5000;
+  const retries = new WriteRetries(run);
+  let writesReplayed = 0;
   const [writes, reads] = await Promise.all([
     runLoad({
       concurrency: opts.writers,
@@ -38,12 +45,15 @@ export async function runTraffic(
       signal: opts.signal,
       onSample: opts.onSample,
       send: async (c, n) => {
+        const write = retries.next(c, n, Date.now());
         const res = await lab.http.send("POST", lab.url("app", "/users"), {
-          body: { email: `drill-${run}-${c}-${n}@example.org` },
-          headers,
+          body: { email: write.email },
+          headers: { ...headers, "Idempotency-Key": write.key },
           timeoutMs,
         });
         if (res.status === 201) {
+          retries.acknowledged(c);
+          if (res.headers["idempotent-replayed"] === "true") writesReplayed++;
           const user = JSON.parse(res.body) as { id: number; email: string };
           acknowledged.push(`${user.id},${user.email}`);
           acknowledgedAt.push(Date.now());
@@ -60,7 +70,15 @@ export async function runTraffic(
         lab.http.send("GET", lab.url("app", "/users?limit=20&sort=-id"), { headers, timeoutMs }),
     }),
   ]);
-  return { writes, reads, acknowledged, acknowledgedAt };
+  // A write still failing when the traffic stopped ran out of time, not of budget: not counted.
+  return {
+    writes,
+    reads,
+    acknowledged,
+    acknowledgedAt,
+    writesGivenUp: retries.givenUp,
+    writesReplayed,
+  };
 }
 
 /** Every drill user in the database ("id,email"), read through the API's CSV export. */

@@ -9,6 +9,7 @@ import {
   recoverySeconds,
 } from "../../lab/drills/analysis.js";
 import { renderRun, renderSummary, summarizeRuns } from "../../lab/drills/report.js";
+import { WriteRetries } from "../../lab/drills/retries.js";
 import { ledgerCheck, type UnderTraffic } from "../../lab/drills/scenario.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import { percentile, type Sample, summarize } from "../../lab/load/stats.js";
@@ -203,5 +204,22 @@ describe("drill annotations (Grafana, official set)", () => {
         text: "drill db-primary: recovered",
       },
     ]);
+  });
+});
+
+describe("drill writers' retries", () => {
+  it("a failed write is sent again with the same key until its budget runs out", () => {
+    let k = 0;
+    const retries = new WriteRetries("r", 1000, () => `key-${++k}`);
+    const first = retries.next(0, 0, 0);
+    expect(retries.next(0, 1, 999)).toBe(first); // a retry: same email, same key
+    const other = retries.next(1, 0, 500); // writers do not share their pending write
+    expect(other.key).not.toBe(first.key);
+    const after = retries.next(0, 2, 1001); // over budget: given up, a new write
+    expect(after).toMatchObject({ email: "drill-r-0-2@example.org", key: "key-3" });
+    expect(retries.givenUp).toBe(1);
+    retries.acknowledged(0);
+    expect(retries.next(0, 3, 1002).key).toBe("key-4"); // acknowledged: the next is new
+    expect(retries.givenUp).toBe(1);
   });
 });

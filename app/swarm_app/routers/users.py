@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..deps import AdminUser, CurrentUser, ReadSessionDep, SessionDep
+from ..idempotency import IdempotencyDep
 from ..login_guard import hashing
 from ..models import User
 from ..queries import UserFilter
@@ -73,7 +74,11 @@ def _conflict(email: str) -> HTTPException:
 
 
 @router.post("", response_model=UserOut, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> User:
+def create_user(
+    body: UserCreate, session: SessionDep, _: AdminUser, idem: IdempotencyDep
+) -> User | Response:
+    if (first := idem.replay()) is not None:
+        return first
     user = User(
         email=body.email.lower(),
         full_name=body.full_name,
@@ -83,15 +88,21 @@ def create_user(body: UserCreate, session: SessionDep, _: AdminUser) -> User:
     )
     session.add(user)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         session.rollback()
         raise _conflict(body.email) from None
+    idem.record(status.HTTP_201_CREATED, UserOut.model_validate(user).model_dump(mode="json"))
+    session.commit()
     return user
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-def update_user(user_id: UserId, body: UserUpdate, session: SessionDep, admin: AdminUser) -> User:
+def update_user(
+    user_id: UserId, body: UserUpdate, session: SessionDep, admin: AdminUser, idem: IdempotencyDep
+) -> User | Response:
+    if (first := idem.replay()) is not None:
+        return first
     user = session.get(User, user_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {user_id} not found")
@@ -106,17 +117,24 @@ def update_user(user_id: UserId, body: UserUpdate, session: SessionDep, admin: A
     if body.password:
         user.password_hash = _hashed(body.password)
         user.token_version += 1
+    session.flush()
+    idem.record(status.HTTP_200_OK, UserOut.model_validate(user).model_dump(mode="json"))
     session.commit()
     return user
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_user(user_id: UserId, session: SessionDep, admin: AdminUser) -> Response:
+def delete_user(
+    user_id: UserId, session: SessionDep, admin: AdminUser, idem: IdempotencyDep
+) -> Response:
+    if (first := idem.replay()) is not None:
+        return first
     if user_id == admin.id:
         raise HTTPException(status.HTTP_409_CONFLICT, "an admin cannot delete themselves")
     user = session.get(User, user_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"user {user_id} not found")
     session.delete(user)
+    idem.record(status.HTTP_204_NO_CONTENT)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
