@@ -39,6 +39,38 @@ describe("the app through Traefik", () => {
     expect(found.items.map((u: { email: string }) => u.email)).toEqual([email]);
   });
 
+  it("a write sent again with its Idempotency-Key, to any replica, replays the first answer", async () => {
+    const email = `idem-${randomUUID()}@example.org`;
+    const headers = { ...admin, "Idempotency-Key": randomUUID() };
+    // Three replicas behind Traefik: the sends land on different tasks, one database decides.
+    const answers = [];
+    for (let i = 0; i < 4; i++)
+      answers.push(
+        await lab.http.send("POST", lab.url("app", "/users"), { body: { email }, headers }),
+      );
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    expect(answers.map((a) => a.headers["idempotent-replayed"])).toEqual([
+      undefined,
+      "true",
+      "true",
+      "true",
+    ]);
+    expect(new Set(answers.map((a) => json(a.body).id)).size).toBe(1);
+    const found = await lab.http.send(
+      "GET",
+      lab.url("app", `/users?q=${encodeURIComponent(email)}`),
+      {
+        headers: admin,
+      },
+    );
+    expect(json(found.body).total).toBe(1);
+    const other = await lab.http.send("POST", lab.url("app", "/users"), {
+      body: { email: `other-${email}` },
+      headers,
+    });
+    expect(other.status).toBe(422);
+  });
+
   it("refuses anonymous reads and non-admin writes", async () => {
     expect((await lab.http.send("GET", lab.url("app", "/users"))).status).toBe(401);
     const email = `user-${randomUUID()}@example.org`;
