@@ -32,6 +32,26 @@ async function drill(
   overrides: Record<string, unknown> = {},
   tolerate: RegExp[] = [],
 ): Promise<DrillRun> {
+  // Before the test's own timeout: what the database members say, if the drill still runs then.
+  const dump = setTimeout(() => {
+    databaseLogs(lab)
+      .then((logs) =>
+        console.error(`drill ${name} still running after 390 s; the database members:\n${logs}`),
+      )
+      .catch((err) => console.error(`drill ${name}: members' logs not read: ${err}`));
+  }, 390_000);
+  try {
+    return await runOnce(name, overrides, tolerate);
+  } finally {
+    clearTimeout(dump);
+  }
+}
+
+async function runOnce(
+  name: string,
+  overrides: Record<string, unknown>,
+  tolerate: RegExp[],
+): Promise<DrillRun> {
   const { runs } = await runDrill(
     lab,
     name,

@@ -98,7 +98,16 @@ interface TaskState {
 export async function databaseLogs(lab: RunningLab, tail = 40): Promise<string> {
   const parts: string[] = [];
   for (const member of MEMBERS) {
-    const tasks = await runningTasks(lab.manager(), `${lab.config.name}_${member}`).catch(() => []);
+    const name = `${lab.config.name}_${member}`;
+    // Every task Swarm keeps, with its state and error: a member may have no running task at all.
+    const all = (await lab
+      .manager()
+      .listTasks({ filters: { service: [name] } })
+      .catch(() => [])) as Array<{ Status?: { State?: string; Err?: string; Timestamp?: string } }>;
+    parts.push(
+      `--- ${member} tasks: ${all.map((t) => `${t.Status?.State}${t.Status?.Err ? ` (${t.Status.Err})` : ""} at ${t.Status?.Timestamp}`).join("; ") || "none"}`,
+    );
+    const tasks = await runningTasks(lab.manager(), name).catch(() => []);
     for (const task of tasks) {
       const node = lab.nodes.find((n) => n.name === task.node);
       if (!node) continue;
