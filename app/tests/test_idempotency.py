@@ -99,8 +99,20 @@ def test_a_duplicate_sent_during_the_first_waits_and_replays(client: TestClient)
 
     waiter = threading.Thread(target=duplicate)
     waiter.start()
-    time.sleep(0.5)
-    assert answers == []  # still waiting on the first's uncommitted key
+    # The duplicate is blocked on the first's uncommitted key, as Postgres itself says.
+    waiting = 0
+    deadline = time.monotonic() + 10
+    while waiting == 0 and time.monotonic() < deadline:
+        with db.get_engine().connect() as conn:
+            waiting = conn.execute(
+                text(
+                    "select count(*) from pg_stat_activity"
+                    " where datname = current_database() and wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+        time.sleep(0.05)
+    assert waiting == 1
+    assert answers == []
     claim.record(201, {"id": 1})
     first.commit()
     first.close()
