@@ -10,6 +10,7 @@ import { registerDocker } from "./commands/docker.js";
 import { registerDocs } from "./commands/docs.js";
 import { registerDown } from "./commands/down.js";
 import { registerDrill } from "./commands/drill.js";
+import { registerImages } from "./commands/images.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerSave } from "./commands/save.js";
 import { registerStatus } from "./commands/status.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerDocker(program);
   registerWatch(program);
   registerDocs(program);
+  registerImages(program);
   return program;
 }
 

@@ -9,6 +9,7 @@ import {
   IMAGE_LABEL,
   type ImageSet,
   type ImageSpec,
+  type Prepare,
   PYTHON_BASE_IMAGE,
 } from "./plan.js";
 import {
@@ -81,6 +82,13 @@ export function contentRef(ref: string, id: string): string {
   return `${ref}-${id.replace(/^sha256:/, "").slice(0, 12)}`;
 }
 
+/** Makes a build context ready (downloads or compiles what its Dockerfile copies); true if it did. */
+export function prepareContext(what: Prepare): Promise<boolean> {
+  if (what === "wheels") return prepareWheels();
+  if (what === "traefik-binary") return prepareTraefikBinary();
+  return prepareVictoriaLogsBinary();
+}
+
 /**
  * Builds (cached by Docker's layer cache, so a rerun is quick) or pulls one image, and returns
  * the reference to deploy. A lab-built image is deployed by a tag naming its content: the same
@@ -91,9 +99,7 @@ export async function makeImage(engine: Engine, spec: ImageSpec): Promise<string
     if (!(await imageExists(engine, spec.ref))) await pull(spec.ref);
     return spec.ref;
   }
-  if (spec.source.prepare === "wheels") await prepareWheels();
-  if (spec.source.prepare === "traefik-binary") await prepareTraefikBinary();
-  if (spec.source.prepare === "victorialogs-binary") await prepareVictoriaLogsBinary();
+  if (spec.source.prepare) await prepareContext(spec.source.prepare);
   await dockerBuild(spec.ref, spec.source.context, spec.source.args, spec.key);
   const image = engine.getImage(spec.ref);
   const id = await image
