@@ -11,6 +11,7 @@ import { registerDocs } from "./commands/docs.js";
 import { registerDown } from "./commands/down.js";
 import { registerDrill } from "./commands/drill.js";
 import { registerImages } from "./commands/images.js";
+import { registerK6 } from "./commands/k6.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerSave } from "./commands/save.js";
 import { registerStatus } from "./commands/status.js";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerWatch(program);
   registerDocs(program);
   registerImages(program);
+  registerK6(program);
   return program;
 }
 
