@@ -5,6 +5,7 @@ import { colors } from "../runtime/log.js";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDeploy } from "./commands/deploy.js";
 import { registerDiagram } from "./commands/diagram.js";
 import { registerDocker } from "./commands/docker.js";
 import { registerDocs } from "./commands/docs.js";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerDocs(program);
   registerImages(program);
   registerK6(program);
+  registerDeploy(program);
   return program;
 }
 

@@ -193,6 +193,34 @@ export const ConfigSchema = z
         logs: { retention: "7d", maxSizeMiB: 2048 },
         metrics: { retention: "7d", maxSizeMiB: 2048 },
       }),
+    deploy: z
+      .strictObject({
+        strategy: z
+          .enum(["rolling"])
+          .default("rolling")
+          .describe("How lab:deploy replaces the app (rolling: one task at a time, start-first)"),
+        watchS: z
+          .number()
+          .int()
+          .min(0)
+          .max(600)
+          .default(15)
+          .describe("Seconds of probes through Traefik after a rollout before it counts as done"),
+        maxErrorRatio: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.01)
+          .describe("Share of failed probes in the watch window that rolls the deploy back"),
+        timeoutS: z
+          .number()
+          .int()
+          .min(30)
+          .max(1800)
+          .default(240)
+          .describe("The longest a rollout or a rollback may take"),
+      })
+      .default({ strategy: "rolling", watchS: 15, maxErrorRatio: 0.01, timeoutS: 240 }),
     alerting,
   })
   .refine((c) => c.alerting.actions.scaleUp.max >= c.app.replicas, {

@@ -1,13 +1,18 @@
-/** Running tasks of a Swarm service, with the lab node each runs on. */
+/** Tasks of a Swarm service, with the lab node each runs on. */
 import type { Engine } from "../runtime/docker.js";
 
 export interface TaskInfo {
   id: string;
   node: string;
   container: string;
+  /** the image its spec names, without Swarm's digest */
+  image: string;
+  /** running, starting, preparing, ... */
+  state: string;
 }
 
-export async function runningTasks(engine: Engine, service: string): Promise<TaskInfo[]> {
+/** The tasks Swarm wants running (whatever state they are in now). */
+export async function serviceTasks(engine: Engine, service: string): Promise<TaskInfo[]> {
   const nodes = (await engine.listNodes()) as Array<{
     ID: string;
     Description: { Hostname: string };
@@ -18,13 +23,18 @@ export async function runningTasks(engine: Engine, service: string): Promise<Tas
   })) as Array<{
     ID: string;
     NodeID: string;
+    Spec: { ContainerSpec: { Image: string } };
     Status: { State: string; ContainerStatus?: { ContainerID?: string } };
   }>;
-  return tasks
-    .filter((t) => t.Status.State === "running")
-    .map((t) => ({
-      id: t.ID,
-      node: hostname.get(t.NodeID) ?? t.NodeID,
-      container: t.Status.ContainerStatus?.ContainerID ?? "",
-    }));
+  return tasks.map((t) => ({
+    id: t.ID,
+    node: hostname.get(t.NodeID) ?? t.NodeID,
+    container: t.Status.ContainerStatus?.ContainerID ?? "",
+    image: t.Spec.ContainerSpec.Image.replace(/@sha256:[0-9a-f]+$/, ""),
+    state: t.Status.State,
+  }));
+}
+
+export async function runningTasks(engine: Engine, service: string): Promise<TaskInfo[]> {
+  return (await serviceTasks(engine, service)).filter((t) => t.state === "running");
 }

@@ -10,7 +10,7 @@
 import { secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
 import { longestOutage } from "./analysis.js";
-import { ledgerCheck, trace, underTraffic } from "./scenario.js";
+import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";
 
 export const appReplica: Drill = {
@@ -58,13 +58,7 @@ export const appReplica: Drill = {
       measures: {
         victim,
         signal,
-        requests: writes.requests + reads.requests,
-        failedWrites: writes.failed,
-        writesGivenUp: result.traffic.writesGivenUp,
-        writesReplayed: result.traffic.writesReplayed,
-        failedReads: reads.failed,
-        acknowledgedWrites: result.traffic.acknowledged.length,
-        lostWrites: result.lost.length,
+        ...trafficMeasures(result),
         taskReplacedS: replacedS,
         longestWriteGapS: longestOutage(writes.samples, result.faultMs),
         writeP99Ms: writes.latencyMs.p99,

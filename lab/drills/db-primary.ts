@@ -7,7 +7,7 @@
 import { leaderOf, type Member, patroniCluster } from "../core/patroni.js";
 import { scaleService, secondsUntil } from "../core/swarm.js";
 import { longestOutage, recoverySeconds } from "./analysis.js";
-import { ledgerCheck, trace, underTraffic } from "./scenario.js";
+import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";
 
 /** Write unavailability accepted by the verdict: the leader key's ttl (20 s) plus a margin. */
@@ -78,12 +78,7 @@ export const dbPrimary: Drill = {
         writeUnavailableS: writeOutageS,
         writesRecoveryS: recoverySeconds(writes.samples, result.faultMs),
         readUnavailableS: longestOutage(reads.samples, result.faultMs),
-        failedWrites: writes.failed,
-        writesGivenUp: result.traffic.writesGivenUp,
-        writesReplayed: result.traffic.writesReplayed,
-        failedReads: reads.failed,
-        acknowledgedWrites: result.traffic.acknowledged.length,
-        lostWrites: result.lost.length,
+        ...trafficMeasures(result),
         ...m,
       },
       checks: [

@@ -4,7 +4,7 @@ import { leaderOf, patroniCluster } from "../core/patroni.js";
 import { secondsUntil } from "../core/swarm.js";
 import { execIn } from "../runtime/docker.js";
 import { longestOutage } from "./analysis.js";
-import { ledgerCheck, trace, underTraffic } from "./scenario.js";
+import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";
 
 export const dbSwitchover: Drill = {
@@ -53,7 +53,7 @@ export const dbSwitchover: Drill = {
           : `${to} is the leader after ${switchedS} s`,
       );
     });
-    const { writes, reads } = result.traffic;
+    const { writes } = result.traffic;
     return {
       drill: "db-switchover",
       startedAt,
@@ -62,12 +62,7 @@ export const dbSwitchover: Drill = {
         to,
         switchedS,
         writePauseS: longestOutage(writes.samples, result.faultMs),
-        failedWrites: writes.failed,
-        writesGivenUp: result.traffic.writesGivenUp,
-        writesReplayed: result.traffic.writesReplayed,
-        failedReads: reads.failed,
-        acknowledgedWrites: result.traffic.acknowledged.length,
-        lostWrites: result.lost.length,
+        ...trafficMeasures(result),
       },
       checks: [
         { name: "leader moved", ok: switchedS !== null, detail: `${from} -> ${to}` },

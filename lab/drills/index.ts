@@ -3,6 +3,7 @@ import { alertScale } from "./alert-scale.js";
 import { appReplica } from "./app-replica.js";
 import { dbPrimary } from "./db-primary.js";
 import { dbSwitchover } from "./db-switchover.js";
+import { deployDrill } from "./deploy.js";
 import { disaster } from "./disaster.js";
 import { nodeDown } from "./node-down.js";
 import type { Drill, DrillOptions } from "./types.js";
@@ -34,5 +35,10 @@ export const DRILLS: Record<string, { drill: Drill; defaults: DrillOptions }> = 
   "node-down": {
     drill: nodeDown,
     defaults: { durationS: 110, faultAtS: 8, writers: 8, readers: 8 },
+  },
+  // the fault is the deploy: its rollout, smoke test and watch window take one to two minutes
+  deploy: {
+    drill: deployDrill,
+    defaults: { durationS: 120, faultAtS: 8, writers: 8, readers: 8 },
   },
 };

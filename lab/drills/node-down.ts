@@ -11,7 +11,7 @@ import { runningTasks } from "../core/tasks.js";
 import { names } from "../plan/names.js";
 import { recoverySeconds } from "./analysis.js";
 import { type NodeAlerts, watchNodeAlerts } from "./node-alerts.js";
-import { ledgerCheck, trace, underTraffic } from "./scenario.js";
+import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";
 
 /** How long the node stays off before the drill powers it back on. */
@@ -115,12 +115,7 @@ export const nodeDown: Drill = {
         inhibitedAlerts: seen.inhibited.join(", ") || "none",
         writesRecoveryS,
         readsRecoveryS,
-        failedWrites: writes.failed,
-        writesGivenUp: result.traffic.writesGivenUp,
-        writesReplayed: result.traffic.writesReplayed,
-        failedReads: reads.failed,
-        acknowledgedWrites: result.traffic.acknowledged.length,
-        lostWrites: result.lost.length,
+        ...trafficMeasures(result),
       },
       checks: [
         {

@@ -85,3 +85,17 @@ export function trace(
     passed: false,
   };
 }
+
+/** The traffic figures every drill reports: failed attempts, retries, the ledger. */
+export function trafficMeasures(result: UnderTraffic): Record<string, number> {
+  const { writes, reads } = result.traffic;
+  return {
+    requests: writes.requests + reads.requests,
+    failedWrites: writes.failed,
+    writesGivenUp: result.traffic.writesGivenUp,
+    writesReplayed: result.traffic.writesReplayed,
+    failedReads: reads.failed,
+    acknowledgedWrites: result.traffic.acknowledged.length,
+    lostWrites: result.lost.length,
+  };
+}

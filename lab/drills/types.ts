@@ -13,6 +13,8 @@ export interface DrillOptions {
   offS?: number;
   /** app-replica: KILL (a crash, the default) or TERM (a graceful stop) */
   signal?: "KILL" | "TERM";
+  /** deploy: a version whose readiness fails, which must be rolled back */
+  broken?: boolean;
 }
 
 export interface DrillContext {

@@ -85,6 +85,18 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     );
   });
 
+  it("a deploy strategy the lab does not have", async () => {
+    const r = await cli(["deploy", "--strategy", "canary"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/argument 'canary' is invalid.*rolling/s);
+  });
+
+  it("lab:kpi with a --window that is not a duration", async () => {
+    const r = await cli(["kpi", "--window", "a month"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/a month/);
+  });
+
   it("lab:logs with a --since that is not a duration, before connecting", async () => {
     const r = await cli(["logs", "app", "--since", "yesterday"]);
     expect(r.code).toBe(2);

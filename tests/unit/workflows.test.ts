@@ -39,8 +39,15 @@ const jobCommands = (job: Job) => job.steps.flatMap((s) => (s.run ? commands(s.r
 const ciRun = commands(readFileSync(join(REPO_ROOT, ".ci/run"), "utf8"));
 
 describe("CI/CD workflows", () => {
-  it("there are the pull request, main and release workflows", () => {
-    expect(files.sort()).toEqual(["main.yml", "pull-request.yml", "release.yml"]);
+  it("there are the pull request, main, release and deploy workflows", () => {
+    expect(files.sort()).toEqual(["deploy.yml", "main.yml", "pull-request.yml", "release.yml"]);
+  });
+
+  it("deploy uses lab:deploy itself, in an environment (production's approval lives there)", () => {
+    const job = workflow("deploy.yml").jobs.deploy as Job & { environment?: string };
+    expect(job.environment).toBe("${{ inputs.environment }}");
+    const cmds = jobCommands(job);
+    expect(cmds.filter((c) => c.startsWith("npm run lab:deploy")).length).toBe(2);
   });
 
   describe.skipIf(!schemasPresent)("against ../shared/schemas/github-workflow.json", () => {

@@ -8,6 +8,7 @@ import { NOT_INJECTED } from "../../drills/scenario.js";
 import { EXIT, LabError } from "../../errors.js";
 import { systemClock } from "../../runtime/clock.js";
 import { consoleLog } from "../../runtime/log.js";
+import { takeOperationLock } from "../../state/lock.js";
 import { sources } from "../../watch/collect.js";
 import { loadView } from "../../watch/lazy.js";
 import { WatchStore } from "../../watch/store.js";
@@ -23,6 +24,8 @@ interface DrillFlags extends ConfigFlags {
   node?: number;
   off?: number;
   signal?: "KILL" | "TERM";
+  broken?: boolean;
+  strategy?: string;
   output: string;
   watch?: boolean;
 }
@@ -51,6 +54,10 @@ export function registerDrill(program: Command): void {
         "TERM",
       ]),
     )
+    .option("--broken", "deploy: a version whose readiness fails (it must be rolled back)")
+    .addOption(
+      new Option("--strategy <strategy>", "deploy: how tasks are replaced").choices(["rolling"]),
+    )
     .option("--watch", "show the live view (npm run lab:watch) with the drill's phases and traffic")
     .addOption(outputOption())
     .action(async (name: string, flags: DrillFlags) => {
@@ -62,6 +69,7 @@ export function registerDrill(program: Command): void {
         );
       if (flags.runs < 1) throw new LabError("--runs must be at least 1", undefined, EXIT.usage);
       const config = loadConfig(flags.config, configInput(flags));
+      const release = takeOperationLock(`lab:drill ${name}`);
       await using lab = await connectLab(config);
       const controller = new AbortController();
       const stop = () => {
@@ -87,6 +95,7 @@ export function registerDrill(program: Command): void {
             node: flags.node,
             offS: flags.off,
             signal: flags.signal,
+            broken: flags.broken,
           },
           store?.log() ?? consoleLog(false, flags.output === "json"),
           controller.signal,
@@ -121,6 +130,7 @@ export function registerDrill(program: Command): void {
         store?.close();
         await view;
         process.removeListener("SIGINT", stop);
+        release();
       }
     });
 }

@@ -1,0 +1,127 @@
+/** Pure: what a deploy changes, what it records, and when it must roll back. */
+import type { ImageSet } from "../images/plan.js";
+
+export const STRATEGIES = ["rolling"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** One line of the delivery history (.lab/deliveries.jsonl): every deploy and rollback. */
+export interface Delivery {
+  /** when it started (ISO 8601) */
+  at: string;
+  kind: "deploy" | "rollback";
+  /** the image deployed, and the one that ran before */
+  version: string;
+  from: string;
+  strategy: Strategy;
+  /** the commit of the working tree it was built from, and the commit's time (lead time) */
+  commit: string | null;
+  commitAt: string | null;
+  /** succeeded, rolled back automatically, or failed before the running version was touched */
+  result: "succeeded" | "rolled-back" | "failed";
+  reason?: string;
+  durationS: number;
+  /** rolled back: seconds from the failure being visible to the old version serving again */
+  rollbackS?: number | null;
+  /** seconds the migrate job took, and the rollout (update started to every new task ready) */
+  migrateS?: number;
+  rolloutS?: number | null;
+}
+
+/** `swarm-lab/app:offline-…` -> offline: the set the running app was built for. */
+export function imageSetOf(ref: string): ImageSet | null {
+  const m = /:(official|offline)(-|$)/.exec(ref);
+  return m ? (m[1] as ImageSet) : null;
+}
+
+/** The image a Swarm spec names, without the digest Swarm may append. */
+export function specImage(spec: ServiceSpec): string {
+  return spec.TaskTemplate.ContainerSpec.Image.replace(/@sha256:[0-9a-f]+$/, "");
+}
+
+export interface ServiceSpec {
+  TaskTemplate: { ContainerSpec: { Image: string } & Record<string, unknown> } & Record<
+    string,
+    unknown
+  >;
+  UpdateConfig?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+const SECOND_NS = 1_000_000_000;
+
+/**
+ * A rolling update to `image`: one task at a time, the new one started (and healthy) before the
+ * old one stops, which drains gracefully (the app's SIGTERM handling); Swarm rolls back by itself
+ * when a new task fails to start, and the deploy watches readiness on top.
+ */
+export function rollingSpec<S extends ServiceSpec>(spec: S, image: string): S {
+  return {
+    ...spec,
+    TaskTemplate: {
+      ...spec.TaskTemplate,
+      ContainerSpec: { ...spec.TaskTemplate.ContainerSpec, Image: image },
+    },
+    UpdateConfig: {
+      ...spec.UpdateConfig,
+      Parallelism: 1,
+      Order: "start-first",
+      FailureAction: "rollback",
+      Delay: 2 * SECOND_NS,
+      Monitor: 5 * SECOND_NS,
+    },
+  };
+}
+
+/**
+ * A Dockerfile for a version made from the running one: the same code with a version label (a
+ * release that changes nothing, for drills), or, broken, one whose readiness never passes (the
+ * app finds a drain flag at start: a configuration mistake shipped in an image).
+ */
+export function derivedDockerfile(from: string, version: string, broken: boolean): string {
+  return [
+    `FROM ${from}`,
+    `LABEL lab.version="${version}"`,
+    ...(broken ? ["ENV APP_DRAIN_FILE=/app/alembic.ini"] : []),
+    "",
+  ].join("\n");
+}
+
+export interface Probe {
+  ok: boolean;
+}
+
+/** The watch window's verdict: the share of failed probes against the tolerated ratio. */
+export function watchVerdict(
+  probes: Probe[],
+  maxErrorRatio: number,
+): { ok: boolean; ratio: number; detail: string } {
+  const failed = probes.filter((p) => !p.ok).length;
+  if (probes.length === 0) return { ok: false, ratio: 1, detail: "no probe was answered" };
+  const ratio = failed / probes.length;
+  return {
+    ok: ratio <= maxErrorRatio,
+    ratio,
+    detail: `${failed} of ${probes.length} probes failed (${(ratio * 100).toFixed(1)}%, at most ${(maxErrorRatio * 100).toFixed(1)}%)`,
+  };
+}
+
+/** A new task failed readiness when its last `needed` probes all failed. */
+export function readinessFailed(history: boolean[], needed: number): boolean {
+  return history.length >= needed && history.slice(-needed).every((ok) => !ok);
+}
+
+/** The configured deploy settings, for a deploy or a rollback (without a commit: --image). */
+export function deployOptions(
+  config: { watchS: number; maxErrorRatio: number; timeoutS: number },
+  kind: Delivery["kind"],
+  commit: { commit: string | null; commitAt: string | null } = { commit: null, commitAt: null },
+  watchS = config.watchS,
+) {
+  return {
+    kind,
+    watchS,
+    maxErrorRatio: config.maxErrorRatio,
+    timeoutS: config.timeoutS,
+    ...commit,
+  };
+}

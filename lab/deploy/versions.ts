@@ -1,0 +1,64 @@
+/** The versions a deploy can ship: the working tree built, a given image, or one derived for drills. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningLab } from "../core/running.js";
+import { EXIT, LabError } from "../errors.js";
+import { imageExists, makeImage } from "../images/build.js";
+import { IMAGE_LABEL, type ImageSet, planImages } from "../images/plan.js";
+import { run } from "../runtime/exec.js";
+import { REPO_ROOT } from "../state/paths.js";
+import { copyImages } from "../steps/distribute.js";
+import { derivedDockerfile } from "./plan.js";
+
+/** The commit the working tree is at, and its time; null outside a git checkout. */
+export async function headCommit(): Promise<{ commit: string | null; commitAt: string | null }> {
+  try {
+    const out = await run("git", ["log", "-1", "--format=%H %cI"], { cwd: REPO_ROOT });
+    const [commit, commitAt] = out.trim().split(" ");
+    return { commit: commit ?? null, commitAt: commitAt ?? null };
+  } catch {
+    return { commit: null, commitAt: null };
+  }
+}
+
+/** The app built from the working tree (tagged by content: an unchanged tree is the same tag). */
+export async function buildWorkingTree(lab: RunningLab, set: ImageSet): Promise<string> {
+  const spec = planImages(set).find((i) => i.key === "app");
+  if (!spec) throw new Error(`the ${set} set has no app image`);
+  return makeImage(lab.host, spec);
+}
+
+/** A given image: it must be on the host engine (the lab ships it to the nodes itself). */
+export async function givenImage(lab: RunningLab, ref: string): Promise<string> {
+  if (!(await imageExists(lab.host, ref)))
+    throw new LabError(
+      `image ${ref} does not exist on this machine's Docker engine`,
+      "build or load it first (docker images lists what exists), or deploy the working tree: npm run lab:deploy",
+      EXIT.usage,
+    );
+  return ref;
+}
+
+/** A new version made from `from` (drills): the same code, or broken readiness. */
+export async function derivedImage(from: string, set: ImageSet, broken: boolean): Promise<string> {
+  const version = new Date().toISOString().replace(/[-:.TZ]/g, "");
+  const ref = `swarm-lab/app:${set}-${broken ? "broken" : "release"}-${version}`;
+  const dir = mkdtempSync(join(tmpdir(), "swarm-lab-release-"));
+  try {
+    writeFileSync(join(dir, "Dockerfile"), derivedDockerfile(from, version, broken));
+    await run("docker", ["build", "--quiet", "-t", ref, "--label", `${IMAGE_LABEL}=app`, dir], {
+      env: { DOCKER_BUILDKIT: "0" },
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return ref;
+}
+
+/** Every running node gets the image (only those that lack it). */
+export async function shipToNodes(lab: RunningLab, ref: string): Promise<void> {
+  await Promise.all(
+    lab.nodes.filter((n) => n.running).map((n) => copyImages(lab.host, lab.driver, n, [ref])),
+  );
+}
