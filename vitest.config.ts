@@ -25,6 +25,15 @@ export default defineConfig({
         },
       },
       {
+        // Deploys on a running lab: by hand for now (npm run test:delivery), not in CI's lab tier.
+        test: {
+          name: "delivery",
+          include: ["tests/delivery/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 330_000,
+        },
+      },
+      {
         test: {
           name: "teardown",
           include: ["tests/teardown/**/*.test.ts"],

@@ -87,37 +87,6 @@ describe("drills", { timeout: 420_000 }, () => {
     expect(run.measures.taskReplacedS).not.toBeNull();
   });
 
-  it("deploy, rolling: a new version under load, no failed request, nothing lost; lab:rollback undoes it", async () => {
-    // Goal 0 failed requests; over 5 runs here 3 write attempts of 29,129 requests timed out on
-    // the client (5 s, the 2 cores busy starting tasks) and succeeded on retry. What must hold:
-    // no write given up or lost, and failures rare enough not to be a routing fault (<= 0.2%).
-    const run = await drill("deploy", {}, [/^no failed request/]);
-    expect(run.measures.result).toBe("succeeded");
-    const failed = (run.measures.failedWrites as number) + (run.measures.failedReads as number);
-    expect(failed).toBeLessThanOrEqual((run.measures.requests as number) * 0.002);
-    expect(run.measures.writesGivenUp).toBe(0);
-    expect(run.measures.lostWrites).toBe(0);
-    const back = await cli(["rollback", "-o", "json"]);
-    expect(back.code, back.stderr).toBe(0);
-    const d = JSON.parse(back.stdout);
-    expect(d).toMatchObject({ kind: "rollback", result: "succeeded", from: run.measures.version });
-  });
-
-  it("deploy, broken: the new version is not ready, rolled back by itself; bad input refused; lab:kpi counts it", async () => {
-    const missing = await cli(["deploy", "--image", "swarm-lab/app:no-such-version"]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/does not exist on this machine's Docker engine/);
-    const run = await drill("deploy", { broken: true }, [/^rolled back within/]);
-    expect(run.measures.result).toBe("rolled-back");
-    expect(run.measures.lostWrites).toBe(0);
-    const kpi = await cli(["kpi", "-o", "json"]);
-    expect(kpi.code, kpi.stderr).toBe(0);
-    const k = JSON.parse(kpi.stdout);
-    expect(k.deployments).toBeGreaterThanOrEqual(2);
-    expect(k.failedChanges).toBeGreaterThanOrEqual(1);
-    expect(k.timeToRestoreMinutes).not.toBeNull();
-  });
-
   it("db-switchover: the leader moves, no acknowledged write lost", async () => {
     const run = await drill("db-switchover");
     expect(run.measures.lostWrites).toBe(0);
