@@ -49,6 +49,17 @@ export interface ServiceSpec {
 
 const SECOND_NS = 1_000_000_000;
 
+/** The same service running `image`: nothing else of its task changes. */
+export function withImage<S extends ServiceSpec>(spec: S, image: string): S {
+  return {
+    ...spec,
+    TaskTemplate: {
+      ...spec.TaskTemplate,
+      ContainerSpec: { ...spec.TaskTemplate.ContainerSpec, Image: image },
+    },
+  };
+}
+
 /**
  * A rolling update to `image`: one task at a time, the new one started (and healthy) before the
  * old one stops, which drains gracefully (the app's SIGTERM handling); Swarm rolls back by itself
@@ -56,11 +67,7 @@ const SECOND_NS = 1_000_000_000;
  */
 export function rollingSpec<S extends ServiceSpec>(spec: S, image: string): S {
   return {
-    ...spec,
-    TaskTemplate: {
-      ...spec.TaskTemplate,
-      ContainerSpec: { ...spec.TaskTemplate.ContainerSpec, Image: image },
-    },
+    ...withImage(spec, image),
     UpdateConfig: {
       ...spec.UpdateConfig,
       Parallelism: 1,

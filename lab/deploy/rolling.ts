@@ -10,6 +10,7 @@ import type { RunningLab } from "../core/running.js";
 import { updateService } from "../core/swarm.js";
 import { serviceTasks, type TaskInfo } from "../core/tasks.js";
 import { EXIT, LabError } from "../errors.js";
+import { systemClock } from "../runtime/clock.js";
 import { type Engine, execResult } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import {
@@ -20,6 +21,7 @@ import {
   type ServiceSpec,
   specImage,
   watchVerdict,
+  withImage,
 } from "./plan.js";
 
 export interface DeployOptions {
@@ -96,7 +98,7 @@ const RESTART_WINDOW_S = 15 * 60;
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => systemClock.sleep(ms);
 
 /** Runs the migrate job with `image` and waits for it to complete. */
 async function migrate(
@@ -106,13 +108,7 @@ async function migrate(
   timeoutS: number,
 ): Promise<void> {
   const service = `${lab.config.name}_migrate`;
-  await updateService<ServiceSpec>(engine, service, (spec) => ({
-    ...spec,
-    TaskTemplate: {
-      ...spec.TaskTemplate,
-      ContainerSpec: { ...spec.TaskTemplate.ContainerSpec, Image: image },
-    },
-  }));
+  await updateService<ServiceSpec>(engine, service, (spec) => withImage(spec, image));
   const deadline = Date.now() + timeoutS * 1000;
   while (Date.now() < deadline) {
     const tasks = (await engine.listTasks({ filters: { service: [service] } })) as Array<{
