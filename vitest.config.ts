@@ -1,9 +1,12 @@
 import { defineConfig } from "vitest/config";
+import { LabOrder } from "./tests/support/sequencer.js";
 
 export default defineConfig({
   test: {
     // Lab tests share one running lab: never in parallel.
     fileParallelism: false,
+    // The lab files in a fixed order (tests/support/sequencer.ts), not by size.
+    sequence: { sequencer: LabOrder },
     projects: [
       { test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
       {
@@ -22,15 +25,6 @@ export default defineConfig({
           include: ["tests/lab/**/*.test.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
-        },
-      },
-      {
-        // Deploys on a running lab: by hand for now (npm run test:delivery), not in CI's lab tier.
-        test: {
-          name: "delivery",
-          include: ["tests/delivery/**/*.test.ts"],
-          testTimeout: 300_000,
-          hookTimeout: 330_000,
         },
       },
       {

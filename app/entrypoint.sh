@@ -17,7 +17,7 @@ as_owner() {
 }
 if [ "${APP_MIGRATE:-1}" = "1" ]; then
   attempts=0
-  until as_owner alembic upgrade head && as_owner python3 -m swarm_app.bootstrap; do
+  until as_owner python3 -m swarm_app.migrate && as_owner python3 -m swarm_app.bootstrap; do
     attempts=$((attempts + 1))
     [ "$attempts" -ge "${APP_MIGRATE_ATTEMPTS:-30}" ] && { echo "migrations failed" >&2; exit 1; }
     sleep 2

@@ -11,7 +11,7 @@ from alembic.config import Config
 from fastapi.testclient import TestClient
 
 from swarm_app import db, login_guard, settings
-from swarm_app.migrations_state import APP_DIR, head_revisions
+from swarm_app.migrations_state import APP_DIR, _scripts, head_revisions, known_revisions
 
 
 def _admin_conninfo(dbname: str = "postgres") -> str:
@@ -32,6 +32,8 @@ def _reset_caches() -> None:
     settings.get_settings.cache_clear()
     db.reset_caches()
     head_revisions.cache_clear()
+    known_revisions.cache_clear()
+    _scripts.cache_clear()
     login_guard.failures.cache_clear()
     login_guard._slots.cache_clear()
 

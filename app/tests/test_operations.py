@@ -27,6 +27,25 @@ def test_ready_is_503_before_migrations(database: str) -> None:
     assert r.json()["database"] == "migrations not at head"
 
 
+def test_ready_while_the_schema_is_ahead_but_not_behind(migrated: str) -> None:
+    """Expand then contract: the old version stays ready on a newer version's schema (a revision
+    it does not know), and is not ready on a schema behind its own head."""
+    from sqlalchemy import text
+
+    from swarm_app.db import get_engine
+
+    with TestClient(create_app()) as c:
+        with get_engine().begin() as conn:
+            conn.execute(text("update alembic_version set version_num = '9999_newer'"))
+        ahead = c.get("/health/ready")
+        with get_engine().begin() as conn:
+            conn.execute(text("update alembic_version set version_num = '0003'"))
+        behind = c.get("/health/ready")
+    assert ahead.status_code == 200, ahead.text
+    assert behind.status_code == 503
+    assert behind.json()["database"] == "migrations not at head"
+
+
 def test_ready_is_503_when_database_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_DB_HOSTS", "127.0.0.1")
     monkeypatch.setenv("APP_DB_PORT", "1")
@@ -84,6 +103,51 @@ def test_migrations_up_and_down(database: str) -> None:
     assert "users" not in inspect(db.get_engine()).get_table_names()
     command.upgrade(config, "head")
     assert "users" in inspect(db.get_engine()).get_table_names()
+
+
+def test_migrate_upgrades_a_schema_behind_and_leaves_one_ahead(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The migrate job: from nothing (or behind) to head; a newer version's revision untouched."""
+    from sqlalchemy import text
+
+    from swarm_app import migrate
+
+    assert migrate.main() == 0
+    assert "users" in inspect(db.get_engine()).get_table_names()
+    with db.get_engine().begin() as conn:
+        conn.execute(text("update alembic_version set version_num = '9999_newer'"))
+    assert migrate.main() == 0
+    assert "newer than this version's head" in capsys.readouterr().out
+    with db.get_engine().connect() as conn:
+        version = conn.execute(text("select version_num from alembic_version")).scalar()
+    assert version == "9999_newer"
+
+
+def test_the_running_version_serves_on_the_example_expand_migration(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """migrations/examples/e0001 (a nullable column) applied over this version's head: this version
+    stays ready, reads and writes users, and its migrate job leaves the newer schema alone."""
+    from swarm_app import migrate
+
+    config = alembic_config()
+    config.set_main_option(
+        "version_locations",
+        f"{config.get_main_option('script_location')}/versions "
+        f"{config.get_main_option('script_location')}/examples",
+    )
+    command.upgrade(config, "e0001")
+    columns = {c["name"] for c in inspect(db.get_engine()).get_columns("users")}
+    assert "nickname" in columns
+    assert client.get("/health/ready").status_code == 200
+    created = client.post("/users", json={"email": "expand@example.org"})
+    assert created.status_code == 201, created.text
+    listed = client.get("/users?limit=100")
+    assert listed.status_code == 200
+    assert "expand@example.org" in listed.text
+    assert migrate.main() == 0
+    assert "newer than this version's head" in capsys.readouterr().out
 
 
 def test_request_id_is_echoed_or_generated(client: TestClient) -> None:

@@ -196,9 +196,11 @@ export const ConfigSchema = z
     deploy: z
       .strictObject({
         strategy: z
-          .enum(["rolling"])
+          .enum(["rolling", "blue-green"])
           .default("rolling")
-          .describe("How lab:deploy replaces the app (rolling: one task at a time, start-first)"),
+          .describe(
+            "How lab:deploy replaces the app (rolling: one task at a time, start-first; blue-green: a second colour started, tested, then switched to)",
+          ),
         watchS: z
           .number()
           .int()
@@ -219,8 +221,17 @@ export const ConfigSchema = z
           .max(1800)
           .default(240)
           .describe("The longest a rollout or a rollback may take"),
+        warmS: z
+          .number()
+          .int()
+          .min(0)
+          .max(86_400)
+          .default(60)
+          .describe(
+            "Blue-green: seconds the old colour is kept warm after the switch (lab:rollback switches back at once) before it is retired",
+          ),
       })
-      .default({ strategy: "rolling", watchS: 15, maxErrorRatio: 0.01, timeoutS: 240 }),
+      .default({ strategy: "rolling", watchS: 15, maxErrorRatio: 0.01, timeoutS: 240, warmS: 60 }),
     alerting,
   })
   .refine((c) => c.alerting.actions.scaleUp.max >= c.app.replicas, {

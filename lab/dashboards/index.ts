@@ -1,5 +1,6 @@
 /** Pure: every dashboard the lab provisions, by file name under grafana/dashboards/. */
 import { database } from "./database.js";
+import { delivery } from "./delivery.js";
 import { logs } from "./logs.js";
 import { nodes } from "./nodes.js";
 import { overview } from "./overview.js";
@@ -9,6 +10,7 @@ export const DASHBOARDS = {
   "lab-database.json": database,
   "lab-nodes.json": nodes,
   "lab-logs.json": logs,
+  "lab-delivery.json": delivery,
 } as const;
 
 /** The committed JSON of one dashboard: stable key order, two-space indent, final newline. */

@@ -1,7 +1,7 @@
 /** Pure: what a deploy changes, what it records, and when it must roll back. */
 import type { ImageSet } from "../images/plan.js";
 
-export const STRATEGIES = ["rolling"] as const;
+export const STRATEGIES = ["rolling", "blue-green"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** One line of the delivery history (.lab/deliveries.jsonl): every deploy and rollback. */

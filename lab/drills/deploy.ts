@@ -1,18 +1,49 @@
 /**
  * A deploy under load: a new version (the running code with a new version label, or with
- * --broken one whose readiness never passes) rolled out while 8 writers and 8 readers run.
+ * --broken one whose readiness never passes) rolled out, or deployed blue/green (switched to,
+ * the old colour kept warm a few seconds, then retired), while 8 writers and 8 readers run.
  * Reports failed requests, writes lost, the switch time, and for a broken version the time from
  * its failure being visible to the old version serving again.
  */
-import { deployOptions, imageSetOf } from "../deploy/plan.js";
-import { deployRolling, runningVersion } from "../deploy/rolling.js";
+import type { RunningLab } from "../core/running.js";
+import { deployBlueGreen, keepWarm, retire } from "../deploy/bluegreen.js";
+import { type DeployOptions, runningVersion } from "../deploy/checks.js";
+import { exportKpis } from "../deploy/export.js";
+import { type Delivery, deployOptions, imageSetOf } from "../deploy/plan.js";
+import { deployRolling } from "../deploy/rolling.js";
 import { derivedImage, shipToNodes } from "../deploy/versions.js";
+import type { Log } from "../runtime/log.js";
+import { readColours } from "../state/colours.js";
 import { recordDelivery } from "../state/deliveries.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";
 
 /** The goal for a broken version: rolled back within this long after its failure is visible. */
 export const ROLLBACK_GOAL_S = 15;
+/** Blue/green in a drill: the old colour is kept warm this long before it is retired. */
+const DRILL_WARM_S = 10;
+
+/** The delivery in the history, and the KPIs Prometheus reads brought up to date. */
+async function record(lab: RunningLab, d: Delivery, log: Log): Promise<void> {
+  recordDelivery(d);
+  await exportKpis(lab, log);
+}
+
+/** Blue/green: deploy, keep the old colour warm a moment, retire it; the seconds retiring took. */
+async function blueGreen(
+  lab: RunningLab,
+  image: string,
+  opts: DeployOptions,
+  log: Log,
+): Promise<{ delivery: Delivery; retireS: number | null }> {
+  const delivery = await deployBlueGreen(lab, image, { ...opts, warmS: DRILL_WARM_S }, log);
+  if (delivery.result !== "succeeded") return { delivery, retireS: null };
+  await record(lab, delivery, log);
+  const next = await keepWarm(log, opts.signal);
+  const warm = readColours();
+  if (next !== "retire" || !warm) return { delivery, retireS: null };
+  return { delivery, retireS: await retire(lab, warm, opts, log) };
+}
 
 export const deployDrill: Drill = {
   name: "deploy",
@@ -20,23 +51,28 @@ export const deployDrill: Drill = {
   async run(ctx) {
     const { lab } = ctx;
     const broken = ctx.opts.broken === true;
+    const strategy = ctx.opts.strategy ?? "rolling";
     const startedAt = new Date().toISOString();
     const from = await runningVersion(lab);
     const image = await derivedImage(from, imageSetOf(from) ?? "offline", broken);
     await shipToNodes(lab, image);
     ctx.log.info(`  new version ${image}${broken ? " (broken: its readiness never passes)" : ""}`);
-    let delivery: Awaited<ReturnType<typeof deployRolling>> | undefined;
+    let delivery: Delivery | undefined;
+    let retireS: number | null = null;
     const result = await underTraffic(ctx, async (mark) => {
-      mark(`deploy of ${image} started (rolling)`);
-      delivery = await deployRolling(
-        lab,
-        image,
-        { ...deployOptions(lab.config.deploy, "deploy"), signal: ctx.signal },
-        ctx.log,
-      );
-      recordDelivery(delivery);
+      mark(`deploy of ${image} started (${strategy})`);
+      const opts = { ...deployOptions(lab.config.deploy, "deploy"), signal: ctx.signal };
+      if (strategy === "rolling") {
+        delivery = await deployRolling(lab, image, opts, ctx.log);
+        await record(lab, delivery, ctx.log);
+      } else {
+        const r = await blueGreen(lab, image, opts, ctx.log);
+        delivery = r.delivery;
+        retireS = r.retireS;
+        if (delivery.result !== "succeeded") await record(lab, delivery, ctx.log);
+      }
       mark(
-        `deploy ${delivery.result} after ${delivery.durationS} s${delivery.reason ? `: ${delivery.reason}` : ""}`,
+        `deploy ${delivery.result} after ${delivery.durationS} s${delivery.reason ? `: ${delivery.reason}` : ""}${retireS === null ? "" : `; old colour retired in ${retireS} s`}`,
       );
     });
     const { writes, reads } = result.traffic;
@@ -46,7 +82,7 @@ export const deployDrill: Drill = {
       drill: "deploy",
       startedAt,
       measures: {
-        strategy: "rolling",
+        strategy,
         broken: String(broken),
         version: image,
         result: d?.result ?? "not run",
@@ -55,6 +91,7 @@ export const deployDrill: Drill = {
         migrateS: d?.migrateS ?? null,
         switchS: d?.rolloutS ?? null,
         rollbackS: d?.rollbackS ?? null,
+        retireS,
         ...trafficMeasures(result),
       },
       checks: broken
@@ -77,6 +114,15 @@ export const deployDrill: Drill = {
               ok: d?.result === "succeeded",
               detail: d?.reason ?? `${d?.durationS} s`,
             },
+            ...(strategy === "blue-green"
+              ? [
+                  {
+                    name: "the old colour was retired after its warm period",
+                    ok: retireS !== null,
+                    detail: `${retireS ?? "not retired"} s`,
+                  },
+                ]
+              : []),
             {
               name: "no failed request",
               ok: failed === 0,

@@ -36,9 +36,10 @@ export const DRILLS: Record<string, { drill: Drill; defaults: DrillOptions }> = 
     drill: nodeDown,
     defaults: { durationS: 110, faultAtS: 8, writers: 8, readers: 8 },
   },
-  // the fault is the deploy: its rollout, smoke test and watch window take one to two minutes
+  // the fault is the deploy: rolling (rollout, smoke test, watch window) takes one to two minutes,
+  // blue-green (green started, smoke test, switch, watch, 10 s warm, blue retired) two to three
   deploy: {
     drill: deployDrill,
-    defaults: { durationS: 120, faultAtS: 8, writers: 8, readers: 8 },
+    defaults: { durationS: 180, faultAtS: 8, writers: 8, readers: 8 },
   },
 };

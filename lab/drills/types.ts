@@ -1,5 +1,6 @@
 /** A drill: inject a real fault under real load, observe, restore, and judge by numbers. */
 import type { RunningLab } from "../core/running.js";
+import type { Strategy } from "../deploy/plan.js";
 import type { Log } from "../runtime/log.js";
 
 export interface DrillOptions {
@@ -15,6 +16,8 @@ export interface DrillOptions {
   signal?: "KILL" | "TERM";
   /** deploy: a version whose readiness fails, which must be rolled back */
   broken?: boolean;
+  /** deploy: rolling (the default) or blue-green */
+  strategy?: Strategy;
 }
 
 export interface DrillContext {

@@ -5,6 +5,7 @@ import { EXIT, LabError } from "../errors.js";
 import { systemClock, withTimeout } from "./clock.js";
 
 export type Engine = Docker;
+export type ServiceCreate = Docker.CreateServiceOptions;
 
 export function hostEngine(): Engine {
   return process.env.DOCKER_HOST
@@ -129,9 +130,11 @@ export async function execWithInput(
   container: string,
   cmd: string[],
   input: Buffer,
+  user?: string,
 ): Promise<ExecResult> {
   const exec = await engine.getContainer(container).exec({
     Cmd: cmd,
+    ...(user ? { User: user } : {}),
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,

@@ -1,4 +1,5 @@
 /** Renders the stack and deploys it with `docker stack deploy` on a manager. */
+
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
@@ -11,6 +12,7 @@ import { names } from "../plan/names.js";
 import { type FileResolver, renderStack, stackToYaml } from "../plan/stack.js";
 import { stackVars } from "../plan/vars.js";
 import { run } from "../runtime/exec.js";
+import { clearColours, readColours } from "../state/colours.js";
 import { REPO_ROOT, stateDir, statePaths } from "../state/paths.js";
 import { engineEnv } from "../state/tls.js";
 import { need, type Step } from "./context.js";
@@ -99,6 +101,11 @@ export const deployStack: Step = {
         timeoutMs: 180_000,
       },
     );
-    report(`${Object.keys(doc.services as object).length} services from ${file}`);
+    // --prune removed a blue/green deploy's green colour, if any: the stack's app serves again.
+    const warm = readColours();
+    clearColours();
+    report(
+      `${Object.keys(doc.services as object).length} services from ${file}${warm ? `; the blue/green deploy of ${warm.greenImage} (green) was ended, the app service serves` : ""}`,
+    );
   },
 };

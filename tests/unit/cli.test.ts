@@ -88,7 +88,33 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
   it("a deploy strategy the lab does not have", async () => {
     const r = await cli(["deploy", "--strategy", "canary"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/argument 'canary' is invalid.*rolling/s);
+    expect(r.stderr).toMatch(/argument 'canary' is invalid.*rolling, blue-green/s);
+  });
+
+  it("blue/green: --retire with nothing warm, a deploy while a colour is kept warm, a rollback while it is retired", async () => {
+    const state = mkdtempSync(join(tmpdir(), "state-"));
+    const env = { LAB_STATE_DIR: state };
+    const nothing = await cli(["deploy", "--retire", "--name", "absentlab"], env);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/no colour is kept warm: nothing to retire/);
+    const warm = {
+      phase: "warm",
+      blueImage: "swarm-lab/app:offline-old",
+      greenImage: "swarm-lab/app:offline-new",
+      switchedAt: "2026-11-27T10:00:00Z",
+      retireAt: "2026-11-27T10:01:00Z",
+      pid: 1,
+    };
+    writeFileSync(join(state, "colours.json"), JSON.stringify(warm));
+    const second = await cli(["deploy", "--name", "absentlab"], env);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(
+      /blue\/green deploy of swarm-lab\/app:offline-new still keeps swarm-lab\/app:offline-old warm.*lab:rollback switches back/s,
+    );
+    writeFileSync(join(state, "colours.json"), JSON.stringify({ ...warm, phase: "retiring" }));
+    const back = await cli(["rollback", "--name", "absentlab"], env);
+    expect(back.code).toBe(2);
+    expect(back.stderr).toMatch(/is being retired.*lab:deploy -- --retire/s);
   });
 
   it("lab:kpi with a --window that is not a duration", async () => {

@@ -29,7 +29,7 @@ describe("config", () => {
           logs: { retention: "7d", maxSizeMiB: 2048 },
           metrics: { retention: "7d", maxSizeMiB: 2048 },
         },
-        deploy: { strategy: "rolling", watchS: 15, maxErrorRatio: 0.01, timeoutS: 240 },
+        deploy: { strategy: "rolling", watchS: 15, maxErrorRatio: 0.01, timeoutS: 240, warmS: 60 },
         alerting: {
           dryRun: false,
           rateLimit: { actions: 6, per: "1h" },

@@ -1,6 +1,8 @@
 /** DORA figures from a scripted delivery history whose answers are worked out by hand. */
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { computeKpis } from "../../lab/deploy/kpi.js";
+import { kpiMetrics } from "../../lab/deploy/metrics.js";
 import type { Delivery } from "../../lab/deploy/plan.js";
 
 const H = 3_600_000;
@@ -91,5 +93,31 @@ describe("DORA KPIs", () => {
       timeToRestoreMinutes: null,
       leadTime: "no data",
     });
+  });
+});
+
+describe("the KPIs as metrics (node-exporter's textfile collector)", () => {
+  const check = (text: string) => {
+    // promtool reads the exposition as Prometheus would, and lints names, help and types.
+    return execFileSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+  };
+
+  it("exposes the worked-out figures, valid for promtool", () => {
+    const text = kpiMetrics(computeKpis(history, incidents, now, 28, 60), history, "28d");
+    check(text);
+    expect(text).toContain('swarm_lab_delivery_lead_time_seconds{window="28d"} 28800\n');
+    expect(text).toMatch(/swarm_lab_delivery_change_failure_ratio\{window="28d"\} 0\.25\n/);
+    expect(text).toContain(
+      'swarm_lab_delivery_recorded_total{kind="rollback",result="succeeded"} 1\n',
+    );
+    expect(text).toContain("swarm_lab_delivery_last_deploy_succeeded 0\n");
+  });
+
+  it("says NaN, not 0, for a KPI without data (no deploy yet)", () => {
+    const text = kpiMetrics(computeKpis([], [], now, 30, 60), [], "30d");
+    check(text);
+    expect(text).toContain('swarm_lab_delivery_deployments{window="30d"} 0\n');
+    expect(text).toContain('swarm_lab_delivery_lead_time_seconds{window="30d"} NaN\n');
+    expect(text).toContain("swarm_lab_delivery_last_deploy_timestamp_seconds NaN\n");
   });
 });

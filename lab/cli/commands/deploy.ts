@@ -1,16 +1,25 @@
 /** `lab deploy`, `lab rollback`, `lab kpi`: delivery of the app, and its DORA figures. */
 import { type Command, Option } from "commander";
-import { readAlerts } from "../../alerts/read.js";
 import { loadConfig } from "../../config/load.js";
 import { connectLab, type RunningLab } from "../../core/running.js";
+import {
+  deployBlueGreen,
+  keepWarm,
+  refuseWhileWarm,
+  retire,
+  switchBack,
+} from "../../deploy/bluegreen.js";
+import { type DeployOptions, runningVersion } from "../../deploy/checks.js";
+import { exportKpis, incidents as readIncidents } from "../../deploy/export.js";
 import { computeKpis, DEFINITIONS, type Incident } from "../../deploy/kpi.js";
 import { type Delivery, deployOptions, imageSetOf, STRATEGIES } from "../../deploy/plan.js";
-import { deployRolling, runningVersion } from "../../deploy/rolling.js";
+import { deployRolling } from "../../deploy/rolling.js";
 import { buildWorkingTree, givenImage, headCommit, shipToNodes } from "../../deploy/versions.js";
 import { requireHealthy } from "../../drills/run.js";
 import { EXIT, LabError } from "../../errors.js";
 import { parseSince } from "../../logs/query.js";
-import { consoleLog } from "../../runtime/log.js";
+import { consoleLog, type Log } from "../../runtime/log.js";
+import { type Colours, readColours } from "../../state/colours.js";
 import { readDeliveries, recordDelivery } from "../../state/deliveries.js";
 import { takeOperationLock } from "../../state/lock.js";
 import { type ConfigFlags, configInput, integer, withConfigOptions } from "../options.js";
@@ -20,6 +29,8 @@ interface DeployFlags extends ConfigFlags {
   strategy?: string;
   image?: string;
   watch?: number;
+  warm?: number;
+  retire?: boolean;
   output: string;
 }
 
@@ -46,8 +57,9 @@ async function withLab<T>(
   flags: ConfigFlags,
   what: string,
   body: (lab: RunningLab) => Promise<T>,
+  lock = true,
 ): Promise<T> {
-  const release = takeOperationLock(what);
+  const release = lock ? takeOperationLock(what) : () => {};
   try {
     await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
     await requireHealthy(lab, 60_000);
@@ -55,6 +67,36 @@ async function withLab<T>(
   } finally {
     release();
   }
+}
+
+/** Records the delivery and exports the KPIs, says what happened, fails unless the new version runs. */
+async function report(lab: RunningLab, d: Delivery, flags: DeployFlags, log: Log): Promise<void> {
+  recordDelivery(d);
+  await exportKpis(lab, log);
+  finish(d, flags.output === "json");
+}
+
+/** Retires the colour a blue/green deploy keeps warm (or left warm when interrupted). */
+async function retireWarm(
+  lab: RunningLab,
+  warm: Colours,
+  opts: DeployOptions,
+  log: Log,
+): Promise<void> {
+  const s = await retire(lab, warm, opts, log);
+  console.log(`retired ${warm.blueImage}: ${warm.greenImage} runs on the app service (${s} s)`);
+}
+
+/** The colours a blue/green deploy keeps warm, for --retire; refused when there are none. */
+function warmToRetire(): Colours {
+  const warm = readColours();
+  if (!warm)
+    throw new LabError(
+      "no colour is kept warm: nothing to retire",
+      "--retire finishes a blue/green deploy (npm run lab:deploy -- --strategy blue-green)",
+      EXIT.usage,
+    );
+  return warm;
 }
 
 export function registerDeploy(program: Command): void {
@@ -77,30 +119,43 @@ export function registerDeploy(program: Command): void {
     )
     .option("--watch <s>", "seconds of probes after the rollout (default: deploy.watchS)", integer)
     .addOption(outputOption())
+    .option(
+      "--warm <s>",
+      "blue-green: seconds the old colour is kept warm before it is retired (default: deploy.warmS)",
+      integer,
+    )
+    .option("--retire", "blue-green: retire the colour kept warm now, keeping the new version")
     .action(async (flags: DeployFlags) => {
       const config = loadConfig(flags.config, configInput(flags));
       const log = consoleLog(false, flags.output === "json");
-      const d = await withLab(flags, "lab:deploy", async (lab) => {
+      const strategy = flags.strategy ?? config.deploy.strategy;
+      const warmS = flags.warm ?? config.deploy.warmS;
+      const opts = (commit?: Awaited<ReturnType<typeof headCommit>>): DeployOptions =>
+        deployOptions(config.deploy, "deploy", commit, flags.watch ?? config.deploy.watchS);
+      if (flags.retire) {
+        const warm = warmToRetire();
+        return withLab(flags, "lab:deploy --retire", (lab) => retireWarm(lab, warm, opts(), log));
+      }
+      refuseWhileWarm();
+      await withLab(flags, "lab:deploy", async (lab) => {
         const from = await runningVersion(lab);
         const set = imageSetOf(from) ?? (config.images === "official" ? "official" : "offline");
         const image = flags.image
           ? await givenImage(lab, flags.image)
           : await buildWorkingTree(lab, set);
         await shipToNodes(lab, image);
-        return deployRolling(
-          lab,
-          image,
-          deployOptions(
-            config.deploy,
-            "deploy",
-            flags.image ? undefined : await headCommit(),
-            flags.watch ?? config.deploy.watchS,
-          ),
-          log,
-        );
+        const o = opts(flags.image ? undefined : await headCommit());
+        if (strategy === "rolling")
+          return report(lab, await deployRolling(lab, image, o, log), flags, log);
+        const d = await deployBlueGreen(lab, image, { ...o, warmS }, log);
+        await report(lab, d, flags, log);
+        if (d.result !== "succeeded") return;
+        const next = await keepWarm(log);
+        const warm = readColours();
+        if (next === "rolled-back" || !warm)
+          return console.log(`lab:rollback switched back to ${d.from} while it was kept warm`);
+        await retireWarm(lab, warm, o, log);
       });
-      recordDelivery(d);
-      finish(d, flags.output === "json");
     });
 
   withConfigOptions(
@@ -112,7 +167,23 @@ export function registerDeploy(program: Command): void {
     .action(async (flags: DeployFlags) => {
       const config = loadConfig(flags.config, configInput(flags));
       const log = consoleLog(false, flags.output === "json");
-      const d = await withLab(flags, "lab:rollback", async (lab) => {
+      const warm = readColours();
+      if (warm?.phase === "warm") {
+        // The deploy keeping it warm holds the operation lock and sees the switch back.
+        return withLab(
+          flags,
+          "lab:rollback",
+          async (lab) => report(lab, await switchBack(lab, warm, log), flags, log),
+          false,
+        );
+      }
+      if (warm)
+        throw new LabError(
+          `the colour kept warm (${warm.blueImage}) is being retired (blue rolled to ${warm.greenImage})`,
+          "wait for the deploy to end, or run npm run lab:deploy -- --retire if it was interrupted; then npm run lab:rollback rolls back as usual",
+          EXIT.usage,
+        );
+      await withLab(flags, "lab:rollback", async (lab) => {
         const running = await runningVersion(lab);
         const last = readDeliveries()
           .filter((x) => x.result === "succeeded" && x.version === running)
@@ -124,10 +195,14 @@ export function registerDeploy(program: Command): void {
             EXIT.usage,
           );
         await shipToNodes(lab, last.from);
-        return deployRolling(lab, last.from, deployOptions(config.deploy, "rollback"), log);
+        const d = await deployRolling(
+          lab,
+          last.from,
+          deployOptions(config.deploy, "rollback"),
+          log,
+        );
+        await report(lab, d, flags, log);
       });
-      recordDelivery(d);
-      finish(d, flags.output === "json");
     });
 
   withConfigOptions(
@@ -150,10 +225,8 @@ export function registerDeploy(program: Command): void {
         let incidentSource = "the lab's alert receiver";
         try {
           await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
-          const { notifications } = await readAlerts(lab);
-          incidents = notifications
-            .filter((n) => n.status === "firing" && n.labels.severity === "critical")
-            .map((n) => ({ at: n.startsAt, name: n.alertname }));
+          incidents = await readIncidents(lab);
+          await exportKpis(lab, consoleLog(false, true));
         } catch (err) {
           incidentSource = `none (${(err as Error).message.split("\n")[0]}): failures are rollbacks and failed deploys only`;
         }

@@ -2,6 +2,7 @@
 import { type Command, Option } from "commander";
 import { loadConfig } from "../../config/load.js";
 import { connectLab } from "../../core/running.js";
+import { STRATEGIES, type Strategy } from "../../deploy/plan.js";
 import { DRILLS } from "../../drills/index.js";
 import { runDrill } from "../../drills/run.js";
 import { NOT_INJECTED } from "../../drills/scenario.js";
@@ -56,7 +57,9 @@ export function registerDrill(program: Command): void {
     )
     .option("--broken", "deploy: a version whose readiness fails (it must be rolled back)")
     .addOption(
-      new Option("--strategy <strategy>", "deploy: how tasks are replaced").choices(["rolling"]),
+      new Option("--strategy <strategy>", "deploy: how tasks are replaced").choices([
+        ...STRATEGIES,
+      ]),
     )
     .option("--watch", "show the live view (npm run lab:watch) with the drill's phases and traffic")
     .addOption(outputOption())
@@ -96,6 +99,7 @@ export function registerDrill(program: Command): void {
             offS: flags.off,
             signal: flags.signal,
             broken: flags.broken,
+            strategy: flags.strategy as Strategy | undefined,
           },
           store?.log() ?? consoleLog(false, flags.output === "json"),
           controller.signal,

@@ -2,8 +2,9 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
 import { takeDown } from "../../core/down.js";
-import { makeDriver } from "../../core/running.js";
+import { connectLab, makeDriver } from "../../core/running.js";
 import { labUrls } from "../../core/urls.js";
+import { exportKpis } from "../../deploy/export.js";
 import { EXIT, LabError } from "../../errors.js";
 import { planImages } from "../../images/plan.js";
 import { planNodes } from "../../plan/nodes.js";
@@ -89,6 +90,11 @@ export function registerUp(program: Command): void {
         }
         throw err;
       }
+      // The delivery KPIs from the recorded history (kept by down), for the Delivery dashboard.
+      await (async () => {
+        await using lab = await connectLab(config);
+        await exportKpis(lab, ctx.log);
+      })().catch((err: Error) => ctx.log.warn(`delivery KPIs not exported: ${err.message}`));
       const urls = labUrls(config, ctx.imageSet);
       const p = statePaths();
       console.log(`\nThe lab is up (image set: ${ctx.imageSet}, ${ctx.imageReason}).`);
