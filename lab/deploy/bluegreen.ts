@@ -105,6 +105,32 @@ async function ready(
   };
 }
 
+/** Every Traefik must know green's routers (they refresh the Swarm provider every 2 s). */
+const ROUTED_WITHIN_MS = 20_000;
+const ROUTED_IN_A_ROW = 6;
+
+/**
+ * Waits until `host` answers /health/ready through the entry point several times in a row (the
+ * edge spreads requests over the Traefiks): green's tasks can be ready before every Traefik has
+ * read green's labels. Null once routed, else why not.
+ */
+async function routed(lab: RunningLab, host: string): Promise<string | null> {
+  const deadline = Date.now() + ROUTED_WITHIN_MS;
+  let inARow = 0;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    const r = await lab.http
+      .send("GET", lab.url(host, "/health/ready"), { timeoutMs: 3000 })
+      .then((res) => `HTTP ${res.status}`)
+      .catch((err: Error) => err.message);
+    inARow = r === "HTTP 200" ? inARow + 1 : 0;
+    last = r;
+    if (inARow >= ROUTED_IN_A_ROW) return null;
+    await sleep(r === "HTTP 200" ? 100 : 500);
+  }
+  return `${lab.hostname(host)} not routed by every Traefik within ${ROUTED_WITHIN_MS / 1000} s (last answer: ${last})`;
+}
+
 /** Refuses a deploy while an earlier blue/green deploy still keeps blue warm. */
 export function refuseWhileWarm(): void {
   const c = readColours();
@@ -150,7 +176,7 @@ export async function deployBlueGreen(
     log.info(
       `  green is ready (${seconds(performance.now() - started)} s); smoke test on ${lab.hostname(GREEN)}`,
     );
-    const smoked = await smoke(lab, GREEN);
+    const smoked = (await routed(lab, GREEN)) ?? (await smoke(lab, GREEN));
     if (smoked) failure = { failure: `smoke test: ${smoked}`, visibleAtMs: performance.now() - t0 };
   }
   let rolloutS: number | null = null;
