@@ -2,6 +2,7 @@
 
 import { execIn } from "../runtime/docker.js";
 import type { RunningLab } from "./running.js";
+import { secondsUntil } from "./swarm.js";
 import { runningTasks } from "./tasks.js";
 
 export const MEMBERS = ["pg1", "pg2"];
@@ -68,4 +69,54 @@ export async function patroniCluster(lab: RunningLab, avoidNode?: string): Promi
 
 export function leaderOf(members: Member[]): Member | undefined {
   return members.find((m) => m.role === "leader" && m.state === "running");
+}
+
+/**
+ * Why no member could take over if the leader died now (empty when one could). In synchronous
+ * mode Patroni promotes only the member named in its /sync key: a replica that is running but not
+ * yet `sync_standby` (it has just rejoined, the leader names it a few loops later) would never be
+ * promoted, and a drill that kills the leader then measures an outage that lasts until it returns.
+ */
+export function takeoverProblems(members: Member[], synchronous: boolean): string[] {
+  const problems: string[] = [];
+  if (!leaderOf(members)) problems.push("no database leader");
+  const running = members.filter(
+    (m) => m.role !== "leader" && ["running", "streaming"].includes(m.state),
+  );
+  const candidates = synchronous ? running.filter((m) => m.role === "sync_standby") : running;
+  if (candidates.length === 0) {
+    const seen = members.map((m) => `${m.name} ${m.role} ${m.state}`).join(", ") || "none";
+    problems.push(
+      synchronous
+        ? `no synchronous replica that Patroni would promote (${seen})`
+        : `no running database replica (${seen})`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Right before a drill kills the leader: waits (up to `timeoutMs`) until a member could take over,
+ * so the drill measures a failover and not a replica that has just rejoined. Throws what is
+ * missing when none could.
+ */
+export async function untilTakeoverPossible(
+  lab: RunningLab,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  let problems: string[] = ["no Patroni member answered"];
+  const waited = await secondsUntil(
+    async () => {
+      problems = takeoverProblems(await patroniCluster(lab), lab.config.database.synchronous);
+      return problems.length === 0;
+    },
+    timeoutMs,
+    signal,
+  );
+  if (waited === null)
+    throw new Error(
+      `no member could take over from the database leader after ${timeoutMs / 1000} s: ${problems.join("; ")}`,
+    );
+  return waited;
 }

@@ -1,5 +1,6 @@
 /** Pure: what a deploy changes, what it records, and when it must roll back. */
 import type { ImageSet } from "../images/plan.js";
+import { EXAMPLE_IN_IMAGE, EXAMPLE_LABEL } from "./expand.js";
 
 export const STRATEGIES = ["rolling", "blue-green"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -84,11 +85,23 @@ export function rollingSpec<S extends ServiceSpec>(spec: S, image: string): S {
  * release that changes nothing, for drills), or, broken, one whose readiness never passes (the
  * app finds a drain flag at start: a configuration mistake shipped in an image).
  */
-export function derivedDockerfile(from: string, version: string, broken: boolean): string {
+export function derivedDockerfile(
+  from: string,
+  version: string,
+  broken: boolean,
+  example?: { fileName: string; revision: string },
+): string {
   return [
     `FROM ${from}`,
     `LABEL lab.version="${version}"`,
     ...(broken ? ["ENV APP_DRAIN_FILE=/app/alembic.ini"] : []),
+    // the example expand migration as the newest revision: the migrate job applies it
+    ...(example
+      ? [
+          `COPY ${example.fileName} ${EXAMPLE_IN_IMAGE}`,
+          `LABEL ${EXAMPLE_LABEL}="${example.revision}"`,
+        ]
+      : []),
     "",
   ].join("\n");
 }

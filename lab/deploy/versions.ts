@@ -1,7 +1,7 @@
 /** The versions a deploy can ship: the working tree built, a given image, or one derived for drills. */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { RunningLab } from "../core/running.js";
 import { EXIT, LabError } from "../errors.js";
 import { imageExists, makeImage } from "../images/build.js";
@@ -9,6 +9,7 @@ import { IMAGE_LABEL, type ImageSet, planImages } from "../images/plan.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
 import { copyImages } from "../steps/distribute.js";
+import type { ExpandExample } from "./expand.js";
 import { derivedDockerfile } from "./plan.js";
 
 /** The commit the working tree is at, and its time; null outside a git checkout. */
@@ -40,13 +41,24 @@ export async function givenImage(lab: RunningLab, ref: string): Promise<string> 
   return ref;
 }
 
-/** A new version made from `from` (drills): the same code, or broken readiness. */
-export async function derivedImage(from: string, set: ImageSet, broken: boolean): Promise<string> {
+/**
+ * A new version made from `from` (drills): the same code, broken readiness, or the same code
+ * with the example expand migration as its newest revision.
+ */
+export async function derivedImage(
+  from: string,
+  set: ImageSet,
+  broken: boolean,
+  example?: ExpandExample,
+): Promise<string> {
   const version = new Date().toISOString().replace(/[-:.TZ]/g, "");
-  const ref = `swarm-lab/app:${set}-${broken ? "broken" : "release"}-${version}`;
+  const kind = broken ? "broken" : example ? "expand" : "release";
+  const ref = `swarm-lab/app:${set}-${kind}-${version}`;
   const dir = mkdtempSync(join(tmpdir(), "swarm-lab-release-"));
   try {
-    writeFileSync(join(dir, "Dockerfile"), derivedDockerfile(from, version, broken));
+    const copied = example && { fileName: basename(example.file), revision: example.revision };
+    if (example && copied) copyFileSync(join(REPO_ROOT, example.file), join(dir, copied.fileName));
+    writeFileSync(join(dir, "Dockerfile"), derivedDockerfile(from, version, broken, copied));
     await run("docker", ["build", "--quiet", "-t", ref, "--label", `${IMAGE_LABEL}=app`, dir], {
       env: { DOCKER_BUILDKIT: "0" },
     });

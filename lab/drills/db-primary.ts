@@ -4,7 +4,7 @@
  * Patroni promotes the replica once the key expires (ttl); the old member is then started again
  * and must come back as a replica (pg_rewind). Every acknowledged write must still be there.
  */
-import { leaderOf, type Member, patroniCluster } from "../core/patroni.js";
+import { leaderOf, type Member, patroniCluster, untilTakeoverPossible } from "../core/patroni.js";
 import { scaleService, secondsUntil } from "../core/swarm.js";
 import { longestOutage, recoverySeconds } from "./analysis.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
@@ -22,7 +22,10 @@ export const dbPrimary: Drill = {
     const m: Record<string, number | null> = {};
     let old: Member | undefined;
     let promoted = "";
+    let seen = "none answered";
     const result = await underTraffic(ctx, async (mark) => {
+      const waited = await untilTakeoverPossible(lab, 60_000, ctx.signal);
+      if (waited > 1) mark(`waited ${waited} s for a replica Patroni would promote`);
       old = leaderOf(await patroniCluster(lab));
       if (!old) throw new Error("no running Patroni leader before the fault");
       const node = lab.nodes.find((n) => n.name === old?.node);
@@ -35,7 +38,9 @@ export const dbPrimary: Drill = {
       mark(`killed primary ${old.name} on ${old.node} (kept down)`);
       m.newLeaderS = await secondsUntil(
         async () => {
-          const leader = leaderOf(await patroniCluster(lab));
+          const members = await patroniCluster(lab);
+          seen = members.map((x) => `${x.name} ${x.role} ${x.state}`).join(", ");
+          const leader = leaderOf(members);
           promoted = leader && leader.name !== old?.name ? leader.name : "";
           return promoted !== "";
         },
@@ -85,7 +90,9 @@ export const dbPrimary: Drill = {
         {
           name: "replica promoted",
           ok: m.newLeaderS !== null,
-          detail: promoted ? `${promoted} after ${m.newLeaderS} s` : "no",
+          detail: promoted
+            ? `${promoted} after ${m.newLeaderS} s`
+            : `no; the members said: ${seen}`,
         },
         {
           name: "old primary rejoined as replica",

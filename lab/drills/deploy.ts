@@ -3,7 +3,8 @@
  * --broken one whose readiness never passes) rolled out, or deployed blue/green (switched to,
  * the old colour kept warm a few seconds, then retired), while 8 writers and 8 readers run.
  * Reports failed requests, writes lost, the switch time, and for a broken version the time from
- * its failure being visible to the old version serving again.
+ * its failure being visible to the old version serving again. --expand: the new version carries
+ * the example expand migration (./expand.ts), undone after the traffic.
  */
 import type { RunningLab } from "../core/running.js";
 import { deployBlueGreen, keepWarm, retire } from "../deploy/bluegreen.js";
@@ -15,8 +16,9 @@ import { derivedImage, shipToNodes } from "../deploy/versions.js";
 import type { Log } from "../runtime/log.js";
 import { readColours } from "../state/colours.js";
 import { recordDelivery } from "../state/deliveries.js";
+import { appliedCheck, exampleMigration, requireApplicable, undoExample } from "./expand.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
-import type { Drill } from "./types.js";
+import type { Check, Drill } from "./types.js";
 
 /** The goal for a broken version: rolled back within this long after its failure is visible. */
 export const ROLLBACK_GOAL_S = 15;
@@ -29,20 +31,24 @@ async function record(lab: RunningLab, d: Delivery, log: Log): Promise<void> {
   await exportKpis(lab, log);
 }
 
-/** Blue/green: deploy, keep the old colour warm a moment, retire it; the seconds retiring took. */
+/**
+ * Blue/green: deploy, keep the old colour warm a moment, retire it; the seconds retiring took,
+ * and the version the stack's app service runs afterwards (the new one once retired).
+ */
 async function blueGreen(
   lab: RunningLab,
   image: string,
   opts: DeployOptions,
   log: Log,
-): Promise<{ delivery: Delivery; retireS: number | null }> {
+): Promise<{ delivery: Delivery; retireS: number | null; retiredTo: string | null }> {
   const delivery = await deployBlueGreen(lab, image, { ...opts, warmS: DRILL_WARM_S }, log);
-  if (delivery.result !== "succeeded") return { delivery, retireS: null };
+  if (delivery.result !== "succeeded") return { delivery, retireS: null, retiredTo: null };
   await record(lab, delivery, log);
   const next = await keepWarm(log, opts.signal);
   const warm = readColours();
-  if (next !== "retire" || !warm) return { delivery, retireS: null };
-  return { delivery, retireS: await retire(lab, warm, opts, log) };
+  if (next !== "retire" || !warm) return { delivery, retireS: null, retiredTo: null };
+  const retireS = await retire(lab, warm, opts, log);
+  return { delivery, retireS, retiredTo: await runningVersion(lab) };
 }
 
 export const deployDrill: Drill = {
@@ -53,15 +59,21 @@ export const deployDrill: Drill = {
     const broken = ctx.opts.broken === true;
     const strategy = ctx.opts.strategy ?? "rolling";
     const startedAt = new Date().toISOString();
+    const example = ctx.opts.expand ? exampleMigration() : undefined;
     const from = await runningVersion(lab);
-    const image = await derivedImage(from, imageSetOf(from) ?? "offline", broken);
+    if (example) await requireApplicable(lab, example, ctx.log);
+    const image = await derivedImage(from, imageSetOf(from) ?? "offline", broken, example);
     await shipToNodes(lab, image);
-    ctx.log.info(`  new version ${image}${broken ? " (broken: its readiness never passes)" : ""}`);
+    ctx.log.info(
+      `  new version ${image}${broken ? " (broken: its readiness never passes)" : ""}${example ? ` (with the expand migration ${example.revision}: ${example.table}.${example.column})` : ""}`,
+    );
     let delivery: Delivery | undefined;
     let retireS: number | null = null;
+    let retiredTo: string | null = null;
+    let applied: Check | undefined;
+    const opts = { ...deployOptions(lab.config.deploy, "deploy"), signal: ctx.signal };
     const result = await underTraffic(ctx, async (mark) => {
       mark(`deploy of ${image} started (${strategy})`);
-      const opts = { ...deployOptions(lab.config.deploy, "deploy"), signal: ctx.signal };
       if (strategy === "rolling") {
         delivery = await deployRolling(lab, image, opts, ctx.log);
         await record(lab, delivery, ctx.log);
@@ -69,12 +81,16 @@ export const deployDrill: Drill = {
         const r = await blueGreen(lab, image, opts, ctx.log);
         delivery = r.delivery;
         retireS = r.retireS;
+        retiredTo = r.retiredTo;
         if (delivery.result !== "succeeded") await record(lab, delivery, ctx.log);
       }
       mark(
         `deploy ${delivery.result} after ${delivery.durationS} s${delivery.reason ? `: ${delivery.reason}` : ""}${retireS === null ? "" : `; old colour retired in ${retireS} s`}`,
       );
+      if (example) applied = await appliedCheck(lab, example);
     });
+    const undo = example && (await undoExample(lab, example, from, opts, ctx.log));
+    if (undo?.delivery) await record(lab, undo.delivery, ctx.log);
     const { writes, reads } = result.traffic;
     const failed = writes.failed + reads.failed;
     const d = delivery;
@@ -92,6 +108,7 @@ export const deployDrill: Drill = {
         switchS: d?.rolloutS ?? null,
         rollbackS: d?.rollbackS ?? null,
         retireS,
+        expandMigration: example?.revision ?? null,
         ...trafficMeasures(result),
       },
       checks: broken
@@ -117,9 +134,12 @@ export const deployDrill: Drill = {
             ...(strategy === "blue-green"
               ? [
                   {
-                    name: "the old colour was retired after its warm period",
-                    ok: retireS !== null,
-                    detail: `${retireS ?? "not retired"} s`,
+                    name: "the old colour was retired after its warm period, to the new version",
+                    ok: retireS !== null && retiredTo === image,
+                    detail:
+                      retireS === null
+                        ? "not retired"
+                        : `${retireS} s; the app service runs ${retiredTo}`,
                   },
                 ]
               : []),
@@ -129,6 +149,8 @@ export const deployDrill: Drill = {
               detail: `${failed} failed of ${writes.requests + reads.requests}`,
             },
             ledgerCheck(result),
+            ...(applied ? [applied] : []),
+            ...(undo ? [undo.check] : []),
           ],
       ...trace(result),
     };

@@ -4,7 +4,7 @@
  * rescheduling, and the node's return.
  */
 
-import { leaderOf, patroniCluster } from "../core/patroni.js";
+import { leaderOf, patroniCluster, untilTakeoverPossible } from "../core/patroni.js";
 import { collectStatus } from "../core/status.js";
 import { nodeState, secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
@@ -35,6 +35,11 @@ export const nodeDown: Drill = {
     const offS = ctx.opts.offS ?? NODE_OFF_S;
     let seen: NodeAlerts = { nodeDownS: null, inhibited: [] };
     const result = await underTraffic(ctx, async (mark) => {
+      // the primary's node: the replica must be one Patroni would promote (see db-primary)
+      if (victim === primary?.node) {
+        const waited = await untilTakeoverPossible(lab, 60_000, ctx.signal);
+        if (waited > 1) mark(`waited ${waited} s for a replica Patroni would promote`);
+      }
       const engine = lab.managerExcept(victim);
       const appOnVictim = (await runningTasks(engine, app)).filter((t) => t.node === victim).length;
       ctx.onAbort(() => lab.driver.start(victim));

@@ -1,7 +1,7 @@
 /** Runs a drill N times on a healthy lab, restores what it broke, writes the reports. */
 
 import { writeReport } from "../bench/report.js";
-import { leaderOf, patroniCluster } from "../core/patroni.js";
+import { patroniCluster, takeoverProblems } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
 import { collectStatus } from "../core/status.js";
 import { EXIT, LabError } from "../errors.js";
@@ -20,12 +20,7 @@ async function unhealthy(lab: RunningLab): Promise<string[]> {
     .map((s) => `${s.name} ${s.running}/${s.desired}`);
   const down = status.nodes.filter((n) => n.swarm !== "ready").map((n) => `${n.name} ${n.swarm}`);
   const members = await patroniCluster(lab).catch(() => []);
-  if (!leaderOf(members)) down.push("no database leader");
-  const replicas = members.filter((m) => m.role !== "leader" && m.state === "running");
-  if (replicas.length === 0)
-    down.push(
-      `no running database replica (${members.map((m) => `${m.name} ${m.state}`).join(", ")})`,
-    );
+  down.push(...takeoverProblems(members, lab.config.database.synchronous));
   if (lacking.length || down.length || status.health.status !== 200) {
     return [...down, ...lacking, `health ${status.health.status ?? "no answer"}`];
   }

@@ -16,6 +16,8 @@ export interface DrillOptions {
   signal?: "KILL" | "TERM";
   /** deploy: a version whose readiness fails, which must be rolled back */
   broken?: boolean;
+  /** deploy: the new version carries the example expand migration (undone afterwards) */
+  expand?: boolean;
   /** deploy: rolling (the default) or blue-green */
   strategy?: Strategy;
 }

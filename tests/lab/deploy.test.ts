@@ -64,13 +64,26 @@ describe("deploys", { timeout: 420_000 }, () => {
     nothingLost(run);
   });
 
-  it("blue/green: switched to under load, the old colour retired after its warm period", async () => {
-    const run = await deployDrill({ strategy: "blue-green", durationS: 150 }, /^no failed request/);
+  it("blue/green with the example expand migration: switched to under load, blue retired, the example undone", async () => {
+    const before = await runningVersion(lab);
+    const run = await deployDrill(
+      { strategy: "blue-green", durationS: 150, expand: true },
+      /^no failed request/,
+    );
     expect(run.measures.result).toBe("succeeded");
+    expect(run.measures.expandMigration).toBe("e0001");
+    // passed (deployDrill): the migration ran with the deploy, blue retired to the new version,
+    // then the example undone; these are what the lab looks like after it
+    expect(run.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        "the expand migration e0001 ran with the deploy",
+        "the example was undone afterwards",
+      ]),
+    );
     expect(run.measures.retireS).toBeGreaterThan(0);
     nothingLost(run);
-    // Retired: the stack's app service runs the new version and green is gone.
-    expect(await runningVersion(lab)).toBe(run.measures.version);
+    // Undone: the version before serves again, and green is gone.
+    expect(await runningVersion(lab)).toBe(before);
     const services = await lab.managerExcept().listServices();
     expect(services.map((s) => s.Spec?.Name)).not.toContain(`${lab.config.name}_${GREEN}`);
     expect(readColours()).toBeNull();

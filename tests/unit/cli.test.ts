@@ -85,6 +85,15 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     );
   });
 
+  it("--expand on another drill than deploy, or with --broken", async () => {
+    const other = await cli(["drill", "db-primary", "--expand"]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/--expand is for the deploy drill, not db-primary/);
+    const both = await cli(["drill", "deploy", "--expand", "--broken"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--expand and --broken together.*one at a time/s);
+  });
+
   it("a deploy strategy the lab does not have", async () => {
     const r = await cli(["deploy", "--strategy", "canary"]);
     expect(r.code).toBe(2);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type Member, takeoverProblems } from "../../lab/core/patroni.js";
 import {
   archivedUpTo,
   dataLoss,
@@ -221,5 +222,50 @@ describe("drill writers' retries", () => {
     retries.acknowledged(0);
     expect(retries.next(0, 3, 1002).key).toBe("key-4"); // acknowledged: the next is new
     expect(retries.givenUp).toBe(1);
+  });
+});
+
+describe("who could take over from the database leader", () => {
+  const member = (name: string, role: string, state = "running"): Member => ({
+    name,
+    role,
+    state,
+    lag: 0,
+    timeline: 2,
+    node: "lab-node-1",
+    container: "c",
+  });
+
+  it("in synchronous mode, only a running sync_standby counts", () => {
+    expect(
+      takeoverProblems([member("pg1", "leader"), member("pg2", "sync_standby")], true),
+    ).toEqual([]);
+    expect(
+      takeoverProblems([member("pg1", "leader"), member("pg2", "sync_standby", "streaming")], true),
+    ).toEqual([]);
+    // rejoined, not yet named in /sync: Patroni would never promote it while the leader is down
+    expect(takeoverProblems([member("pg1", "leader"), member("pg2", "replica")], true)).toEqual([
+      "no synchronous replica that Patroni would promote (pg1 leader running, pg2 replica running)",
+    ]);
+    expect(
+      takeoverProblems([member("pg1", "leader"), member("pg2", "sync_standby", "starting")], true),
+    ).toHaveLength(1);
+  });
+
+  it("without synchronous mode, any running replica counts", () => {
+    expect(takeoverProblems([member("pg1", "leader"), member("pg2", "replica")], false)).toEqual(
+      [],
+    );
+    expect(takeoverProblems([member("pg1", "leader")], false)).toEqual([
+      "no running database replica (pg1 leader running)",
+    ]);
+  });
+
+  it("names a missing leader, and an empty cluster", () => {
+    expect(takeoverProblems([member("pg2", "replica")], false)).toEqual(["no database leader"]);
+    expect(takeoverProblems([], true)).toEqual([
+      "no database leader",
+      "no synchronous replica that Patroni would promote (none)",
+    ]);
   });
 });

@@ -26,6 +26,7 @@ interface DrillFlags extends ConfigFlags {
   off?: number;
   signal?: "KILL" | "TERM";
   broken?: boolean;
+  expand?: boolean;
   strategy?: string;
   output: string;
   watch?: boolean;
@@ -56,6 +57,10 @@ export function registerDrill(program: Command): void {
       ]),
     )
     .option("--broken", "deploy: a version whose readiness fails (it must be rolled back)")
+    .option(
+      "--expand",
+      "deploy: the new version carries the example expand migration (a new column; undone afterwards)",
+    )
     .addOption(
       new Option("--strategy <strategy>", "deploy: how tasks are replaced").choices([
         ...STRATEGIES,
@@ -71,6 +76,18 @@ export function registerDrill(program: Command): void {
           EXIT.usage,
         );
       if (flags.runs < 1) throw new LabError("--runs must be at least 1", undefined, EXIT.usage);
+      if (flags.expand && name !== "deploy")
+        throw new LabError(
+          `--expand is for the deploy drill, not ${name}`,
+          "npm run lab:drill -- deploy --strategy blue-green --expand",
+          EXIT.usage,
+        );
+      if (flags.expand && flags.broken)
+        throw new LabError(
+          "--expand and --broken together",
+          "the broken version would be rolled back over the example's column: run them one at a time, npm run lab:drill -- deploy --expand, then npm run lab:drill -- deploy --broken",
+          EXIT.usage,
+        );
       const config = loadConfig(flags.config, configInput(flags));
       const release = takeOperationLock(`lab:drill ${name}`);
       await using lab = await connectLab(config);
@@ -99,6 +116,7 @@ export function registerDrill(program: Command): void {
             offS: flags.off,
             signal: flags.signal,
             broken: flags.broken,
+            expand: flags.expand,
             strategy: flags.strategy as Strategy | undefined,
           },
           store?.log() ?? consoleLog(false, flags.output === "json"),
