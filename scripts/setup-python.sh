@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The Python venv (.venv) for the app's tests, lint and the wheel downloads of the offline images.
+# The Python venv (.venv) for the app's tests, lint and the wheel downloads of the offline images;
+# .venv-iac for the checkers of the cloud template.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-python3}
@@ -9,4 +10,9 @@ python=${PYTHON:-python3}
 "$root/.venv/bin/pip" install --quiet --upgrade pip
 "$root/.venv/bin/pip" install --quiet --require-hashes -r "$root/app/requirements.lock"
 "$root/.venv/bin/pip" install --quiet -r "$root/app/requirements-dev.txt"
-echo "setup-python: $("$root/.venv/bin/python" --version) in .venv"
+# The cloud template's checkers (cfn-lint, checkov) in a venv of their own: their pins
+# (checkov's packaging<24, say) must not move the app's.
+[ -x "$root/.venv-iac/bin/python" ] || "$python" -m venv "$root/.venv-iac"
+"$root/.venv-iac/bin/pip" install --quiet --upgrade pip
+"$root/.venv-iac/bin/pip" install --quiet --require-hashes -r "$root/scripts/cloud/requirements.lock"
+echo "setup-python: $("$root/.venv/bin/python" --version) in .venv; cfn-lint and checkov in .venv-iac"

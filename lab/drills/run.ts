@@ -1,12 +1,12 @@
 /** Runs a drill N times on a healthy lab, restores what it broke, writes the reports. */
 
-import { writeReport } from "../bench/report.js";
 import { patroniCluster, takeoverProblems } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
 import { collectStatus } from "../core/status.js";
 import { EXIT, LabError } from "../errors.js";
 import { type Clock, systemClock } from "../runtime/clock.js";
 import type { Log } from "../runtime/log.js";
+import { writeReport } from "../state/reports.js";
 import { annotateRun } from "./annotate.js";
 import { DRILLS } from "./index.js";
 import { type DrillSummary, renderRun, renderSummary, summarizeRuns } from "./report.js";

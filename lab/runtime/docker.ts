@@ -6,6 +6,8 @@ import { systemClock, withTimeout } from "./clock.js";
 
 export type Engine = Docker;
 export type ServiceCreate = Docker.CreateServiceOptions;
+/** How a container is started (capabilities, devices, mounts): the node drivers plan it. */
+export type HostConfig = Docker.HostConfig;
 
 export function hostEngine(): Engine {
   return process.env.DOCKER_HOST

@@ -76,3 +76,19 @@ export class LabHttp {
 export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 }
+
+/** True when `url` answers below 500 within `timeoutMs` (a registry probe: is the internet there). */
+export async function answers(url: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const res = await request(url, {
+      method: "GET",
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body.dump();
+    return res.statusCode < 500;
+  } catch {
+    return false;
+  }
+}

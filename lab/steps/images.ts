@@ -1,26 +1,15 @@
 /** Choosing the image set, then making every image of it on the host. */
-import { request } from "undici";
 import { ensureBases, makeImage } from "../images/build.js";
 import { UPSTREAM_REGISTRY_PROBE } from "../images/official.js";
 import { type ImageSet, planImages } from "../images/plan.js";
+import { answers } from "../runtime/http.js";
 import { need, type Step } from "./context.js";
 
-export async function upstreamReachable(
+export function upstreamReachable(
   url = UPSTREAM_REGISTRY_PROBE,
   timeoutMs = 3000,
 ): Promise<boolean> {
-  try {
-    const res = await request(url, {
-      method: "GET",
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body.dump();
-    return res.statusCode < 500;
-  } catch {
-    return false;
-  }
+  return answers(url, timeoutMs);
 }
 
 export async function chooseImageSet(

@@ -1,19 +1,9 @@
 /** Before anything is created: an engine answers, the entry point's ports are free. */
-import { createServer } from "node:net";
 import { EXIT, LabError } from "../errors.js";
 import { names } from "../plan/names.js";
 import { requireEngine } from "../runtime/docker.js";
+import { portFree } from "../runtime/ports.js";
 import type { Step } from "./context.js";
-
-export function portFree(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ host: address, port, exclusive: true }, () =>
-      server.close(() => resolve(true)),
-    );
-  });
-}
 
 export const preflight: Step = {
   title: "Checking the Docker engine and ports",

@@ -6,10 +6,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { writeReport } from "../../lab/bench/report.js";
 import { requireHealthy } from "../../lab/drills/run.js";
 import { hostEngine } from "../../lab/runtime/docker.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
+import { writeReport } from "../../lab/state/reports.js";
 import { theLab } from "../support/lab.js";
 
 const SESSION = "swarm-lab-watch-test";

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../lab/config/validate.js";
 import { LabError } from "../../lab/errors.js";
 import { hostEngine } from "../../lab/runtime/docker.js";
-import { portFree, preflight } from "../../lab/steps/preflight.js";
+import { portFree } from "../../lab/runtime/ports.js";
+import { preflight } from "../../lab/steps/preflight.js";
 import { cli } from "../support/cli.js";
 
 /** Whether this machine's Docker engine answers (CI starts one; a laptop may not have it). */

@@ -1,8 +1,8 @@
 /** The one place that knows how a Docker-in-Docker node container must be started. */
-import type Docker from "dockerode";
+import type { HostConfig } from "../../runtime/docker.js";
 
 /** --privileged where the host allows it. */
-export const PRIVILEGED: Docker.HostConfig = { Privileged: true };
+export const PRIVILEGED: HostConfig = { Privileged: true };
 
 /**
  * Docker's default capabilities: a node keeps these, as any container does.
@@ -41,7 +41,7 @@ export const NODE_EXTRA_CAPS = ["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE"] as const
  * cannot open the host's disks. Not given: SYS_MODULE, SYS_RAWIO, SYS_TIME, SYS_BOOT,
  * DAC_READ_SEARCH, BPF, PERFMON, SYSLOG, MAC_ADMIN and the rest.
  */
-export const UNPRIVILEGED: Docker.HostConfig = {
+export const UNPRIVILEGED: HostConfig = {
   CapDrop: ["ALL"],
   CapAdd: [...DEFAULT_CAPS, ...NODE_EXTRA_CAPS],
   SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
@@ -53,11 +53,7 @@ export const UNPRIVILEGED: Docker.HostConfig = {
 /** Where a node's engine certificate is placed at each start (a tmpfs: never on disk). */
 export const NODE_TLS_DIR = "/run/lab-tls";
 
-export function nodeHostConfig(
-  privileged: boolean,
-  volume: string,
-  network: string,
-): Docker.HostConfig {
+export function nodeHostConfig(privileged: boolean, volume: string, network: string): HostConfig {
   return {
     ...(privileged ? PRIVILEGED : UNPRIVILEGED),
     // An init reaps the shims of finished containers, which otherwise stay as zombies.

@@ -7,13 +7,13 @@ import { randomUUID } from "node:crypto";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { Agent, request } from "undici";
-import { loadConfig } from "../config/load.js";
-import { connectLab } from "../core/running.js";
-import { runLoad } from "../load/run.js";
-import type { LoadSummary } from "../load/stats.js";
-import { REPO_ROOT } from "../state/paths.js";
-import { waitFor } from "../wait/poll.js";
-import { writeReport } from "./report.js";
+import { loadConfig } from "../../lab/config/load.js";
+import { connectLab } from "../../lab/core/running.js";
+import { runLoad } from "../../lab/load/run.js";
+import type { LoadSummary } from "../../lab/load/stats.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+import { writeReport } from "../../lab/state/reports.js";
+import { waitFor } from "../../lab/wait/poll.js";
 
 const { values } = parseArgs({
   options: {
@@ -94,7 +94,7 @@ async function direct() {
 
 async function throughTraefik() {
   await using lab = await connectLab(loadConfig(process.env.LAB_CONFIG, {}));
-  const { appAdminCredentials } = await import("../state/secrets.js");
+  const { appAdminCredentials } = await import("../../lab/state/secrets.js");
   const admin = appAdminCredentials(lab.config.domain);
   const send: Send = (method, path, init = {}) => lab.http.send(method, lab.url("app", path), init);
   return await scenario(send, { username: admin.email, password: admin.password });

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/load.js";
-import { connectLab, type RunningLab } from "../core/running.js";
-import { percentile } from "../load/stats.js";
-import { logServices, queryLogs } from "../logs/read.js";
-import { writeReport } from "./report.js";
+import { loadConfig } from "../../lab/config/load.js";
+import { connectLab, type RunningLab } from "../../lab/core/running.js";
+import { percentile } from "../../lab/load/stats.js";
+import { logServices, queryLogs } from "../../lab/logs/read.js";
+import { writeReport } from "../../lab/state/reports.js";
 
 const OBSERVABILITY = [
   "prometheus",

@@ -4,10 +4,10 @@ import { rmSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { LABEL_LAB } from "../plan/names.js";
-import { hostEngine } from "../runtime/docker.js";
-import { REPO_ROOT } from "../state/paths.js";
-import { writeReport } from "./report.js";
+import { LABEL_LAB } from "../../lab/plan/names.js";
+import { hostEngine } from "../../lab/runtime/docker.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+import { writeReport } from "../../lab/state/reports.js";
 
 const { values } = parseArgs({
   options: { "skip-cold": { type: "boolean" }, name: { type: "string", default: "lab" } },

@@ -5,13 +5,13 @@
  * (RPO, RTO). Sizes are cumulative: rows are added, never removed.
  */
 import { parseArgs } from "node:util";
-import { takeBackup } from "../backup/commands.js";
-import { sqlOnLeader } from "../backup/members.js";
-import { loadConfig } from "../config/load.js";
-import { connectLab } from "../core/running.js";
-import { runDrill } from "../drills/run.js";
-import { consoleLog } from "../runtime/log.js";
-import { writeReport } from "./report.js";
+import { takeBackup } from "../../lab/backup/commands.js";
+import { sqlOnLeader } from "../../lab/backup/members.js";
+import { loadConfig } from "../../lab/config/load.js";
+import { connectLab } from "../../lab/core/running.js";
+import { runDrill } from "../../lab/drills/run.js";
+import { consoleLog } from "../../lab/runtime/log.js";
+import { writeReport } from "../../lab/state/reports.js";
 
 const { values } = parseArgs({
   options: {
