@@ -1,5 +1,6 @@
 /** Looking at and steering the swarm (drills, restore, save/load), through a node that is alive. */
 
+import { type Clock, systemClock } from "../runtime/clock.js";
 import type { Engine } from "../runtime/docker.js";
 
 export async function nodeState(engine: Engine, hostname: string): Promise<string> {
@@ -16,15 +17,16 @@ export async function secondsUntil(
   condition: () => Promise<boolean>,
   timeoutMs: number,
   signal?: AbortSignal,
+  clock: Clock = systemClock,
 ): Promise<number | null> {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs && !signal?.aborted) {
+  const start = clock.now();
+  while (clock.now() - start < timeoutMs && !signal?.aborted) {
     try {
-      if (await condition()) return (Date.now() - start) / 1000;
+      if (await condition()) return (clock.now() - start) / 1000;
     } catch {
       // the observed engine may hiccup while the swarm reorganises: try again
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await clock.sleep(250, signal);
   }
   return null;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { secondsUntil } from "../../lab/core/swarm.js";
 import { LabError } from "../../lab/errors.js";
 import type { Clock } from "../../lab/runtime/clock.js";
 import { waitFor } from "../../lab/wait/poll.js";
@@ -54,5 +55,33 @@ describe("waitFor", () => {
       { timeoutMs: 1000, clock: fakeClock() },
     ).catch((e) => e);
     expect(err.message).toMatch(/last seen: ECONNREFUSED/);
+  });
+});
+
+describe("secondsUntil (the drills' measure of how long something took)", () => {
+  it("answers the seconds on the clock it is given, retrying a condition that throws", async () => {
+    const clock = fakeClock();
+    let calls = 0;
+    const s = await secondsUntil(
+      async () => {
+        calls++;
+        if (calls === 2) throw new Error("the engine hiccups");
+        return calls === 5;
+      },
+      60_000,
+      undefined,
+      clock,
+    );
+    expect(s).toBe(1); // four sleeps of 250 ms
+    expect(calls).toBe(5);
+  });
+
+  it("answers null at the deadline, and stops when its signal aborts", async () => {
+    const clock = fakeClock();
+    expect(await secondsUntil(async () => false, 2000, undefined, clock)).toBeNull();
+    expect(clock.slept).toBe(2000);
+    const stop = new AbortController();
+    stop.abort();
+    expect(await secondsUntil(async () => true, 2000, stop.signal, clock)).toBeNull();
   });
 });
