@@ -89,7 +89,16 @@ export const deployDrill: Drill = {
       );
       if (example) applied = await appliedCheck(lab, example);
     });
-    const undo = example && (await undoExample(lab, example, from, opts, ctx.log));
+    // Interrupted: no deploy now (it would stop at once); the next run drops the column itself,
+    // or says to run lab:rollback first when the version with the example still serves.
+    if (example && ctx.signal.aborted)
+      ctx.log.warn(
+        `  interrupted: the example ${example.revision} is not undone; the next expand drill does it (after npm run lab:rollback if the version with it still serves)`,
+      );
+    const undo =
+      example && !ctx.signal.aborted
+        ? await undoExample(lab, example, from, opts, ctx.log)
+        : undefined;
     if (undo?.delivery) await record(lab, undo.delivery, ctx.log);
     const { writes, reads } = result.traffic;
     const failed = writes.failed + reads.failed;
