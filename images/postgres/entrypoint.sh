@@ -41,6 +41,15 @@ if [ -s "$marker" ] && [ ! -s /var/lib/postgresql/data/pgdata/PG_VERSION ]; then
       recovery_target_action: promote
       recovery_target_timeline: latest
       $target_line"
+elif [ -e /var/lib/postgresql/data/no-bootstrap ] && [ ! -s /var/lib/postgresql/data/pgdata/PG_VERSION ]; then
+  # A restore set this member's data aside and restores the other one first: it may only join
+  # the restored cluster as a replica, never start a new, empty one. Its bootstrap fails, so
+  # Patroni gives the initialize key back and exits (Swarm starts it again) until a primary runs.
+  echo "lab-postgres: a restore is under way: this member waits for the restored primary"
+  bootstrap_method="method: lab_wait_for_restore
+  lab_wait_for_restore:
+    command: /bin/false
+    no_params: true"
 fi
 # pgBackRest's TLS server: the repository host calls it to take backups from this member.
 (while true; do pgbackrest server >/dev/null 2>&1 || true; sleep 2; done) &

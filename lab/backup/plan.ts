@@ -25,6 +25,42 @@ interface InfoJson {
     info: { size: number; repository: { delta: number } };
     archive?: { start?: string; stop?: string };
   }>;
+  db?: Array<{ id: number; "system-id": number | string }>;
+}
+
+/**
+ * The system identifier of the cluster the stanza now belongs to (its newest db entry), or null
+ * when the repository has no stanza yet. Kept as text: it exceeds JavaScript's exact integers.
+ */
+export function parseSystemId(json: string, stanza: string): string | null {
+  // The number is taken from the text: JSON.parse would round a 64-bit identifier.
+  const quoted = json.replace(/"system-id"\s*:\s*(\d+)/g, '"system-id":"$1"');
+  const mine = (JSON.parse(quoted) as InfoJson[]).find((s) => s.name === stanza);
+  const newest = [...(mine?.db ?? [])].sort((a, b) => a.id - b.id).at(-1);
+  return newest ? String(newest["system-id"]) : null;
+}
+
+/** What `up` does with a repository that outlived the lab (the pure decision). */
+export type KeptRepoAction =
+  | { kind: "empty" }
+  | { kind: "same" }
+  | { kind: "restore" }
+  | { kind: "foreign"; repo: string; cluster: string };
+
+export function keptRepoAction(input: {
+  backups: number;
+  repoSystemId: string | null;
+  clusterSystemId: string;
+  /** the nodes were created by this `up`: the members started empty */
+  freshNodes: boolean;
+}): KeptRepoAction {
+  const { backups, repoSystemId, clusterSystemId, freshNodes } = input;
+  if (backups === 0 || repoSystemId === null) return { kind: "empty" };
+  if (repoSystemId === clusterSystemId) return { kind: "same" };
+  // Only a cluster this up just created is replaced: one that ran before may hold writes.
+  return freshNodes
+    ? { kind: "restore" }
+    : { kind: "foreign", repo: repoSystemId, cluster: clusterSystemId };
 }
 
 /** Backups of a stanza from `pgbackrest info --output=json`, oldest first. */

@@ -3,7 +3,7 @@ import type { RunningLab } from "../core/running.js";
 import { runningTasks } from "../core/tasks.js";
 import { EXIT, LabError } from "../errors.js";
 import { type Engine, type ExecResult, execResult } from "../runtime/docker.js";
-import { type BackupSet, parseInfo } from "./plan.js";
+import { type BackupSet, parseInfo, parseSystemId } from "./plan.js";
 
 export const STANZA = "main";
 
@@ -46,6 +46,15 @@ export class BackupRepo {
   }
 
   async backups(): Promise<BackupSet[]> {
+    return parseInfo(await this.info(), STANZA);
+  }
+
+  /** The system identifier of the cluster the repository's stanza belongs to (null: no stanza). */
+  async systemId(): Promise<string | null> {
+    return parseSystemId(await this.info(), STANZA);
+  }
+
+  private async info(): Promise<string> {
     const r = await this.pgbackrest(["--output=json", "info"]);
     if (r.code !== 0) {
       throw new LabError(
@@ -54,7 +63,7 @@ export class BackupRepo {
         EXIT.notRunning,
       );
     }
-    return parseInfo(r.stdout, STANZA);
+    return r.stdout;
   }
 
   /** When the newest WAL segment reached the repository (epoch s), or null if none has. */

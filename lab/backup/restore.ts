@@ -10,6 +10,7 @@ import { leaderOf, MEMBERS, patroniCluster } from "../core/patroni.js";
 import type { RunningLab } from "../core/running.js";
 import { secondsUntil } from "../core/swarm.js";
 import { EXIT, LabError } from "../errors.js";
+import { systemClock } from "../runtime/clock.js";
 import { execIn } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import {
@@ -35,6 +36,32 @@ import {
 } from "./plan.js";
 import { BackupBusyError, BackupRepo } from "./repo.js";
 
+/** Where a restore moves a member's data directory until the restored primary accepts writes. */
+export const ASIDE = "pgdata.before-restore";
+/** A restore's new full backup is tried this many times, 5 s apart, while the repository is busy. */
+const BUSY_ATTEMPTS = 12;
+/**
+ * Run as root on a stopped member's volume (on /data). An aside left by an interrupted restore
+ * holds the data from before it: kept, and the half-restored directory removed instead.
+ */
+const SET_ASIDE = `rm -f /data/restore-target /data/no-bootstrap && if [ -d /data/${ASIDE} ]; then rm -rf /data/pgdata; elif [ -d /data/pgdata ]; then mv /data/pgdata /data/${ASIDE}; fi`;
+/** The disaster drill: every member's disk is lost, nothing is set aside. */
+const WIPE_ALL = "rm -rf /data/* /data/.[!.]*";
+/** A member with this file and no data may not bootstrap (images/postgres/entrypoint.sh). */
+const NO_BOOTSTRAP_MARKER =
+  "touch /data/no-bootstrap && chown postgres:postgres /data/no-bootstrap";
+const restoreMarker = (target: string) =>
+  `echo '${target}' > /data/restore-target && chown postgres:postgres /data/restore-target`;
+
+async function acceptsWrites(lab: RunningLab): Promise<boolean> {
+  const ok = await secondsUntil(
+    async () =>
+      (await sqlOnLeader(lab, "SELECT pg_is_in_recovery()").catch(() => "")).trim() === "f",
+    60_000,
+  );
+  return ok !== null;
+}
+
 export interface RestoreResult {
   target: string;
   backup: string;
@@ -47,7 +74,7 @@ export interface RestoreResult {
 }
 
 /** Ships the primary's current WAL to the repository (when a primary answers): nothing recent is left out. */
-async function archiveNow(lab: RunningLab, log: Log): Promise<number | null> {
+export async function archiveNow(lab: RunningLab, log: Log): Promise<number | null> {
   if (!leaderOf(await patroniCluster(lab).catch(() => []))) return null;
   // A commit after any target time: recovery to a time needs a record after it to stop at.
   await sqlOnLeader(lab, "SELECT txid_current()");
@@ -114,30 +141,36 @@ export async function restoreCluster(
   await stopMembers(lab, { kill: opts.kill ?? false });
   const membersStoppedS = since();
   log.info(`database members stopped (${membersStoppedS} s)`);
-  const wipe = opts.wipeAll
-    ? "rm -rf /data/* /data/.[!.]*"
-    : "rm -rf /data/pgdata /data/restore-target";
   const first = MEMBERS[0] as string;
-  // The first member's volume also gets the marker that makes it bootstrap from the repository.
-  const marker = `echo '${targetText}' > /data/restore-target && chown postgres:postgres /data/restore-target`;
-  for (const m of MEMBERS)
-    await onMemberVolume(lab, m, m === first ? `${wipe} && ${marker}` : wipe);
+  // The other members first: each gets the marker that forbids it to bootstrap (it may only
+  // join the restored cluster), so no interruption can leave an empty member free to start a
+  // new, empty cluster. Then the first member, marked to bootstrap from the repository.
+  for (const m of [...MEMBERS.slice(1), first]) {
+    const marker = m === first ? restoreMarker(targetText) : NO_BOOTSTRAP_MARKER;
+    await onMemberVolume(lab, m, `${opts.wipeAll ? WIPE_ALL : SET_ASIDE} && ${marker}`);
+  }
   await clearClusterKeys(lab);
-  log.info("data removed, cluster keys cleared in etcd");
+  log.info(
+    opts.wipeAll
+      ? "data removed, cluster keys cleared in etcd"
+      : `data set aside (${ASIDE} on each member, removed once the restored primary accepts writes), cluster keys cleared in etcd`,
+  );
   await startMember(lab, first);
   const restored = await leaderWithin(lab, first, 30 * 60_000);
-  if (restored === null) {
+  if (restored === null || !(await acceptsWrites(lab))) {
     throw new LabError(
       `${first} did not come back as primary from the repository within 30 min`,
-      `its logs tell why: docker -H <node> service logs ${lab.config.name}_${first}; the repository is untouched, so the restore can be run again`,
+      `its logs tell why: docker -H <node> service logs ${lab.config.name}_${first}; the repository and the data set aside (${ASIDE}) are untouched, so the restore can be run again`,
     );
   }
   const primaryRestoredS = since();
-  log.info(`${first} restored and promoted (${primaryRestoredS} s)`);
+  log.info(`${first} restored and promoted, accepts writes (${primaryRestoredS} s)`);
   // The marker has done its work: a later empty data directory must not restore again.
   const leader = leaderOf(await patroniCluster(lab));
   if (leader)
     await execIn(memberEngine(lab, first).engine, leader.container, ["rm", "-f", RESTORE_MARKER]);
+  // Success: what was set aside goes, and the other members may join (they clone the primary).
+  for (const m of MEMBERS) await onMemberVolume(lab, m, `rm -rf /data/${ASIDE} /data/no-bootstrap`);
   for (const m of MEMBERS.slice(1)) await startMember(lab, m);
   const replica = await replicaWithin(lab, 30 * 60_000);
   const replicaRebuiltS = replica === null ? null : since();
@@ -148,14 +181,24 @@ export async function restoreCluster(
   );
   let newFullBackupS: number | null = null;
   if (opts.newFullBackup ?? true) {
-    try {
-      await plan.repo.backup("full", { keepAll: true });
-      newFullBackupS = since();
-      log.info(`new full backup taken (${newFullBackupS} s)`);
-    } catch (err) {
-      // The database is back: a backup the schedule started meanwhile does the same job.
-      if (!(err instanceof BackupBusyError)) throw err;
-      log.warn("a scheduled backup is running: it is the first backup of the restored cluster");
+    // The repository's lock may be held a moment by the backup service (its stanza check after
+    // the restore, or a scheduled backup): tried again for a minute before leaving it to them.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await plan.repo.backup("full", { keepAll: true });
+        newFullBackupS = since();
+        log.info(`new full backup taken (${newFullBackupS} s)`);
+        break;
+      } catch (err) {
+        if (!(err instanceof BackupBusyError)) throw err;
+        if (attempt === BUSY_ATTEMPTS) {
+          log.warn(
+            "the repository stayed busy for a minute: the backup service's next backup is the first of the restored cluster",
+          );
+          break;
+        }
+        await systemClock.sleep(5000);
+      }
     }
   }
   return {

@@ -1,7 +1,10 @@
-/** Removes what the lab created, found by its labels, and nothing else. Safe to rerun. */
+/**
+ * Removes what the lab created, found by its labels, and nothing else. Safe to rerun. Volumes
+ * labelled lab.keep (the backup repository) stay unless `purge`.
+ */
 import type { NodeDriver } from "../drivers/types.js";
 import { IMAGE_LABEL } from "../images/plan.js";
-import { LABEL_LAB } from "../plan/names.js";
+import { LABEL_KEEP, LABEL_LAB } from "../plan/names.js";
 import { type Engine, ignoreNotFound } from "../runtime/docker.js";
 
 export interface DownResult {
@@ -9,15 +12,29 @@ export interface DownResult {
   volumes: string[];
   networks: string[];
   images: string[];
+  /** volumes kept for the next lab (the backup repository) */
+  kept: string[];
+}
+
+export interface DownOptions {
+  keepImages: boolean;
+  /** also remove the volumes labelled lab.keep */
+  purge: boolean;
+}
+
+/** The volumes `lab:down` keeps unless --purge: what a purge would delete. */
+export async function keptVolumes(host: Engine, lab: string): Promise<string[]> {
+  const found = await host.listVolumes({ filters: { label: [`${LABEL_LAB}=${lab}`, LABEL_KEEP] } });
+  return (found.Volumes ?? []).map((v) => v.Name).sort();
 }
 
 export async function takeDown(
   host: Engine,
   driver: NodeDriver,
   lab: string,
-  keepImages: boolean,
+  opts: DownOptions,
 ): Promise<DownResult> {
-  const result: DownResult = { containers: [], volumes: [], networks: [], images: [] };
+  const result: DownResult = { containers: [], volumes: [], networks: [], images: [], kept: [] };
   const byLabel = { label: [`${LABEL_LAB}=${lab}`] };
   for (const c of await host.listContainers({ all: true, filters: byLabel })) {
     const name = (c.Names[0] ?? c.Id).replace(/^\//, "");
@@ -26,6 +43,10 @@ export async function takeDown(
   }
   await driver.teardown();
   for (const v of (await host.listVolumes({ filters: byLabel })).Volumes ?? []) {
+    if (!opts.purge && v.Labels?.[LABEL_KEEP] !== undefined) {
+      result.kept.push(v.Name);
+      continue;
+    }
     await host.getVolume(v.Name).remove({ force: true }).catch(ignoreNotFound);
     result.volumes.push(v.Name);
   }
@@ -33,7 +54,7 @@ export async function takeDown(
     await host.getNetwork(n.Id).remove().catch(ignoreNotFound);
     result.networks.push(n.Name);
   }
-  if (!keepImages) {
+  if (!opts.keepImages) {
     // Images are shared by every lab on this engine; they carry lab.image, not a lab name.
     const images = await host.listImages({ filters: { label: [IMAGE_LABEL] } });
     // Newest first: an image built on another (the Debian base) goes before it.

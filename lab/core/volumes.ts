@@ -1,7 +1,7 @@
 /** A node's named volume, reached through throwaway containers on that node's engine. */
 import { createReadStream, createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
-import type { Engine } from "../runtime/docker.js";
+import { demuxLogs, type Engine } from "../runtime/docker.js";
 
 const MOUNT = "/data";
 
@@ -44,7 +44,7 @@ export function runOnVolume(v: VolumeRef, script: string): Promise<string> {
   return withScratch(v, script, async (container) => {
     await container.start();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
-    const logs = (await container.logs({ stdout: true, stderr: true })).toString();
+    const logs = demuxLogs(await container.logs({ stdout: true, stderr: true }));
     if (StatusCode !== 0)
       throw new Error(`on volume ${v.volume}: "${script}" exited ${StatusCode}: ${logs}`);
     return logs;

@@ -72,11 +72,13 @@ export function stackDiagram(doc: StackDoc, nodes: NodeSpec[], title: string): s
       if (pinnedNode(svc, nodes)?.name === node.name) {
         lines.push(`    ${serviceId(name)} [label=${q(label(name, svc))}];`);
         for (const v of svc.volumes ?? []) {
-          if (v.type !== "volume") continue;
-          lines.push(
-            `    ${volumeId(v.source)} [label=${q(`volume ${v.source}`)}, shape=cylinder, fillcolor="#fdf2e9"];`,
-          );
-          lines.push(`    ${serviceId(name)} -> ${volumeId(v.source)} [arrowhead=none];`);
+          // A host volume the node mounts (the backup repository) outlives the node.
+          const kept = node.kept.find((k) => v.type === "bind" && k.path === v.source);
+          if (v.type !== "volume" && !kept) continue;
+          const id = volumeId(kept?.name ?? v.source);
+          const text = kept ? `host volume ${kept.name}\n(kept by lab:down)` : `volume ${v.source}`;
+          lines.push(`    ${id} [label=${q(text)}, shape=cylinder, fillcolor="#fdf2e9"];`);
+          lines.push(`    ${serviceId(name)} -> ${id} [arrowhead=none];`);
         }
       }
     }

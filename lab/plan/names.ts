@@ -2,6 +2,8 @@
 export const LABEL_LAB = "lab.name";
 export const LABEL_KIND = "lab.kind";
 export const LABEL_INDEX = "lab.index";
+/** On what `lab:down` keeps unless told --purge (its value says what it holds). */
+export const LABEL_KEEP = "lab.keep";
 
 export type ResourceKind = "node" | "edge" | "network" | "volume" | "image";
 
@@ -12,6 +14,8 @@ export function labels(lab: string, kind: ResourceKind, extra: Record<string, st
 export const names = {
   node: (lab: string, i: number) => `${lab}-node-${i}`,
   nodeVolume: (lab: string, i: number) => `${lab}-node-${i}-docker`,
+  /** pgBackRest's repository: outlives the nodes (lab:down keeps it unless --purge). */
+  backups: (lab: string) => `${lab}-backups`,
   network: (lab: string) => `${lab}-net`,
   edge: (lab: string) => `${lab}-edge`,
   stack: (lab: string) => lab,

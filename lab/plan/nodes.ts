@@ -1,6 +1,16 @@
 /** Pure: config -> the nodes and the network to create. */
 import type { LabConfig } from "../config/schema.js";
-import { labels, names } from "./names.js";
+import { LABEL_KEEP, labels, names } from "./names.js";
+
+/** Where the node that runs the backup service sees the kept repository volume. */
+export const BACKUP_NODE_PATH = "/srv/lab-backups";
+
+/** A host volume the node mounts that outlives it (the node's own volume does not). */
+export interface KeptVolume {
+  name: string;
+  path: string;
+  labels: Record<string, string>;
+}
 
 export interface NodeSpec {
   name: string;
@@ -11,6 +21,8 @@ export interface NodeSpec {
   labels: Record<string, string>;
   /** Swarm node labels used for placement (the database volume is pinned to one node). */
   swarmLabels: Record<string, string>;
+  /** Host volumes this node mounts that `lab:down` keeps (the backup repository). */
+  kept: KeptVolume[];
 }
 
 export interface NetworkSpec {
@@ -55,6 +67,16 @@ export function planNodes(config: LabConfig, nodeImage: string): NodeSpec[] {
       image: nodeImage,
       labels: labels(config.name, "node", { "lab.index": String(index) }),
       swarmLabels,
+      kept:
+        where["lab.backup"] === index
+          ? [
+              {
+                name: names.backups(config.name),
+                path: BACKUP_NODE_PATH,
+                labels: labels(config.name, "volume", { [LABEL_KEEP]: "backups" }),
+              },
+            ]
+          : [],
     };
   });
 }

@@ -1,6 +1,7 @@
 /** Pure: the values the stack template needs, from the config and the image set. */
 import { durationSeconds, type LabConfig } from "../config/schema.js";
 import type { ImageSpec } from "../images/plan.js";
+import { BACKUP_NODE_PATH } from "./nodes.js";
 import { remediatorPolicy } from "./remediation.js";
 import type { StackVars } from "./stack.js";
 
@@ -27,6 +28,7 @@ export function stackVars(config: LabConfig, images: ImageSpec[], state: string)
     BACKUP_FULL_EVERY_S: durationSeconds(config.backup.full),
     BACKUP_DIFF_EVERY_S: durationSeconds(config.backup.diff),
     BACKUP_RETENTION_FULL: config.backup.retentionFull,
+    BACKUP_REPO_DIR: BACKUP_NODE_PATH,
     ARCHIVE_TIMEOUT_S: config.backup.archiveTimeoutS,
     REMEDIATOR_POLICY: JSON.stringify(remediatorPolicy(config)),
   };

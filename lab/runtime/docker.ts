@@ -175,3 +175,19 @@ export async function execIn(engine: Engine, container: string, cmd: string[]): 
   if (r.code !== 0) throw new Error(`${cmd.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
   return r.stdout;
 }
+
+/**
+ * Pure: the text of a non-TTY container's logs as the engine sends them, frames of an 8-byte
+ * header (stream, 0, 0, 0, length as uint32 BE) and a payload, stdout and stderr interleaved.
+ */
+export function demuxLogs(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= raw.length && [0, 1, 2].includes(raw[at] as number)) {
+    const size = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  // Not framed (a TTY container): the bytes as they are.
+  return at === 0 ? raw.toString() : Buffer.concat(parts).toString();
+}

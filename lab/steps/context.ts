@@ -14,6 +14,8 @@ export interface UpContext {
   imageReason?: string;
   images?: ImageSpec[];
   nodes?: LabNode[];
+  /** the nodes were created by this run: the database members started empty */
+  freshNodes?: boolean;
   stackDoc?: Record<string, unknown>;
 }
 

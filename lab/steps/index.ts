@@ -1,6 +1,7 @@
 /** The ordered steps of `up`. */
 import { checkAlertingStep } from "./alerting.js";
 import type { Step } from "./context.js";
+import { restoreKeptDatabase } from "./database.js";
 import { deployStack } from "./deploy.js";
 import { distributeImages } from "./distribute.js";
 import { startEdge } from "./edge.js";
@@ -23,4 +24,5 @@ export const UP_STEPS: Step[] = [
   deployStack,
   startEdge,
   waitHealthy,
+  restoreKeptDatabase,
 ];

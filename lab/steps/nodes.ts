@@ -11,6 +11,7 @@ export const createNodes: Step = {
   title: "Creating nodes",
   async run(ctx, report) {
     const specs = planNodes(ctx.config, imageRef(need(ctx.images, "images"), "node"));
+    ctx.freshNodes = (await ctx.driver.list()).length === 0;
     const nodes = await Promise.all(specs.map((spec) => ctx.driver.create(spec)));
     await Promise.all(
       nodes.map((node) =>

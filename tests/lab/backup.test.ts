@@ -2,12 +2,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promQuery } from "../../lab/alerts/prometheus.js";
-import { memberEngine, sqlOnLeader } from "../../lab/backup/members.js";
+import { memberEngine, onMemberVolume, sqlOnLeader } from "../../lab/backup/members.js";
+import { ASIDE } from "../../lab/backup/restore.js";
 import { leaderOf, patroniCluster } from "../../lab/core/patroni.js";
 import type { RunningLab } from "../../lab/core/running.js";
 import { scaleService } from "../../lab/core/swarm.js";
 import { execResult } from "../../lab/runtime/docker.js";
-import { cli } from "../support/cli.js";
+import { cli, spawnCli } from "../support/cli.js";
 import { eventually, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
@@ -204,4 +205,45 @@ describe("backups", { timeout: 300_000 }, () => {
     expect(after.backups.map((b) => b.label)).toContain(result.backup);
     expect(after.backups.filter((b) => b.type === "full").length).toBeGreaterThanOrEqual(3);
   });
+  it("an interrupted restore: killed once the data is set aside, lab:up brings every row back, a second restore ends it and removes what was set aside", async () => {
+    const tag = `interrupted-${randomUUID().slice(0, 8)}`;
+    await createUsers(tag, 3);
+    const expected = [0, 1, 2].map((i) => `${tag}-${i}@example.org`);
+    const restore = spawnCli(["restore", "--latest"]);
+    const reached = await restore.until("data set aside", 240_000);
+    restore.child.kill("SIGKILL");
+    await restore.exited;
+    const out = restore.output();
+    expect(reached, out).toBe(true);
+    expect(out).not.toContain("restored and promoted");
+    // Stopped where a power cut would: data set aside, pg2 forbidden to bootstrap, pg1 marked.
+    const files = async (m: string) => (await onMemberVolume(lab, m, "ls -a /data")).split(/\s+/);
+    expect(await files("pg1")).toEqual(expect.arrayContaining([ASIDE, "restore-target"]));
+    expect(await files("pg1")).not.toContain("pgdata");
+    expect(await files("pg2")).toEqual(expect.arrayContaining([ASIDE, "no-bootstrap"]));
+    // lab:up starts the members again: pg1 restores, pg2 joins it; no new, empty cluster.
+    const up = await cli(["up"]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout + up.stderr).toMatch(/holds \d+ backups of this database/);
+    const back = await eventually("the rows back through the API", async () => {
+      const found = await emails(tag);
+      return found.length === 3 ? found : undefined;
+    });
+    expect(back).toEqual(expected);
+    // A second restore ends it: the data set aside goes only now.
+    const again = await cli(["restore", "--latest", "-o", "json"]);
+    expect(again.code, again.stderr).toBe(0);
+    for (const m of ["pg1", "pg2"]) {
+      const left = await files(m);
+      expect(left).not.toContain(ASIDE);
+      expect(left).not.toContain("no-bootstrap");
+      expect(left).not.toContain("restore-target");
+    }
+    expect(
+      await eventually("the rows after the second restore", async () => {
+        const found = await emails(tag);
+        return found.length === 3 ? found : undefined;
+      }),
+    ).toEqual(expected);
+  }, 900_000);
 });

@@ -1,5 +1,4 @@
 /** Each drill injects its fault for real under load and must pass its own verdict. */
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patroniCluster } from "../../lab/core/patroni.js";
 import type { RunningLab } from "../../lab/core/running.js";
@@ -8,8 +7,7 @@ import { NODE_ALERTS_OFF_S } from "../../lab/drills/node-down.js";
 import { requireHealthy, runDrill } from "../../lab/drills/run.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import { consoleLog } from "../../lab/runtime/log.js";
-import { REPO_ROOT } from "../../lab/state/paths.js";
-import { cli } from "../support/cli.js";
+import { cli, spawnCli } from "../support/cli.js";
 import { databaseLogs, theLab } from "../support/lab.js";
 
 let lab: RunningLab;
@@ -115,30 +113,13 @@ describe("drills", { timeout: 420_000 }, () => {
 
   it("Ctrl-C before the disaster drill's fault: exit 130, nothing injected, the members untouched", async () => {
     const before = await patroniCluster(lab);
-    // one process (no npx in between), so SIGINT reaches the CLI as it would from a terminal
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "lab/cli/main.ts", "drill", "disaster", "--fault-at", "30"],
-      {
-        cwd: REPO_ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-    const deadline = Date.now() + 150_000;
-    while (!out.includes("traffic started") && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
-    expect(out, out).toContain("traffic started");
+    const run = spawnCli(["drill", "disaster", "--fault-at", "30"]);
+    expect(await run.until("traffic started", 150_000), run.output()).toBe(true);
     await new Promise((r) => setTimeout(r, 3000));
-    child.kill("SIGINT");
-    expect(await exited, out).toBe(130);
+    run.child.kill("SIGINT");
+    const code = await run.exited;
+    const out = run.output();
+    expect(code, out).toBe(130);
     expect(out).toContain("nothing was injected, the lab was not touched");
     const after = await patroniCluster(lab);
     // same leader, same timeline: no restore happened. A replica may turn synchronous meanwhile

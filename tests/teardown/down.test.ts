@@ -10,7 +10,7 @@ describe("lab save and load", () => {
 });
 
 describe("lab down", () => {
-  it("removes every container, volume and network of the lab, and only those", async () => {
+  it("removes every container, volume and network of the lab, and only those; the backups go with --purge", async () => {
     const config = loadConfig(process.env.LAB_CONFIG, {});
     const host = hostEngine();
     const byLabel = { label: [`${LABEL_LAB}=${config.name}`] };
@@ -25,12 +25,26 @@ describe("lab down", () => {
     try {
       const { code, stdout } = await cli(["down", "--keep-images", "-o", "json"]);
       expect(code).toBe(0);
-      const removed = JSON.parse(stdout) as { containers: string[] };
+      const removed = JSON.parse(stdout) as { containers: string[]; kept: string[] };
       expect(removed.containers).toEqual(
         expect.arrayContaining([`${config.name}-edge`, `${config.name}-node-1`]),
       );
       expect(await host.listContainers({ all: true, filters: byLabel })).toEqual([]);
-      expect((await host.listVolumes({ filters: byLabel })).Volumes ?? []).toEqual([]);
+      // Only the backup repository is kept, and --purge without --yes and no terminal keeps it.
+      const kept = [`${config.name}-backups`];
+      const volumes = async () =>
+        ((await host.listVolumes({ filters: byLabel })).Volumes ?? []).map((v) => v.Name);
+      expect(await volumes()).toEqual(kept);
+      expect(removed.kept).toEqual(kept);
+      const refused = await cli(["down", "--purge"]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`--purge deletes ${kept[0]}`);
+      expect(refused.stderr).toContain("nothing was removed");
+      expect(await volumes()).toEqual(kept);
+      const purged = await cli(["down", "--keep-images", "--purge", "--yes", "-o", "json"]);
+      expect(purged.code, purged.stderr).toBe(0);
+      expect(JSON.parse(purged.stdout).volumes).toEqual(kept);
+      expect(await volumes()).toEqual([]);
       expect(await host.listNetworks({ filters: byLabel })).toEqual([]);
       expect((await bystander.inspect()).Id).toBeTruthy();
       const again = await cli(["down", "--keep-images", "-o", "json"]);

@@ -86,7 +86,9 @@ export function registerUp(program: Command): void {
           console.error(
             "lab:up failed: removing what it created (use --retain to keep it for debugging)",
           );
-          await takeDown(host, driver, config.name, true).catch(() => undefined);
+          await takeDown(host, driver, config.name, { keepImages: true, purge: false }).catch(
+            () => undefined,
+          );
         }
         throw err;
       }

@@ -1,4 +1,5 @@
 /** Nodes as Docker-in-Docker containers on a private bridge network of the host. */
+import { EXIT, LabError } from "../../errors.js";
 import { LABEL_INDEX, LABEL_KIND, LABEL_LAB, labels } from "../../plan/names.js";
 import type { NetworkSpec, NodeSpec } from "../../plan/nodes.js";
 import {
@@ -30,6 +31,7 @@ export class DindDriver implements NodeDriver {
 
   async create(spec: NodeSpec): Promise<LabNode> {
     const existing = (await this.list()).find((n) => n.name === spec.name);
+    if (existing) await this.requireKeptMounts(spec);
     if (existing?.running) return existing;
     if (existing) {
       await this.start(spec.name);
@@ -146,8 +148,23 @@ export class DindDriver implements NodeDriver {
     });
   }
 
+  /** A node created before the repository had a volume of its own cannot run the backup service. */
+  private async requireKeptMounts(spec: NodeSpec): Promise<void> {
+    const info = await this.host.getContainer(spec.name).inspect();
+    const missing = spec.kept.filter((k) => !info.Mounts.some((m) => m.Destination === k.path));
+    if (missing.length > 0) {
+      throw new LabError(
+        `node ${spec.name} does not mount ${missing.map((k) => `${k.name} on ${k.path}`).join(", ")}: it was created by an older swarm-lab, whose backup repository lived inside the node`,
+        "recreate the lab: npm run lab:down -- --keep-images && npm run lab:up (the old repository goes with the node; take a fresh backup afterwards)",
+        EXIT.usage,
+      );
+    }
+  }
+
   private async ensureVolume(spec: NodeSpec): Promise<void> {
     await this.host.createVolume({ Name: spec.volume, Labels: labels(this.lab, "volume") });
+    // Docker returns a volume that exists as it is: a kept repository is reused.
+    for (const k of spec.kept) await this.host.createVolume({ Name: k.name, Labels: k.labels });
   }
 
   private async createContainer(spec: NodeSpec, privileged: boolean): Promise<void> {
@@ -156,7 +173,7 @@ export class DindDriver implements NodeDriver {
       Hostname: spec.hostname,
       Image: spec.image,
       Labels: spec.labels,
-      HostConfig: nodeHostConfig(privileged, spec.volume, this.network.name),
+      HostConfig: nodeHostConfig(privileged, spec.volume, this.network.name, spec.kept),
     });
     await container.start();
   }

@@ -53,12 +53,17 @@ export const UNPRIVILEGED: HostConfig = {
 /** Where a node's engine certificate is placed at each start (a tmpfs: never on disk). */
 export const NODE_TLS_DIR = "/run/lab-tls";
 
-export function nodeHostConfig(privileged: boolean, volume: string, network: string): HostConfig {
+export function nodeHostConfig(
+  privileged: boolean,
+  volume: string,
+  network: string,
+  kept: Array<{ name: string; path: string }> = [],
+): HostConfig {
   return {
     ...(privileged ? PRIVILEGED : UNPRIVILEGED),
     // An init reaps the shims of finished containers, which otherwise stay as zombies.
     Init: true,
-    Binds: [`${volume}:/var/lib/docker`],
+    Binds: [`${volume}:/var/lib/docker`, ...kept.map((k) => `${k.name}:${k.path}`)],
     Tmpfs: { [NODE_TLS_DIR]: "rw,noexec,nosuid,size=1m,mode=0700" },
     NetworkMode: network,
     RestartPolicy: { Name: "no" },
