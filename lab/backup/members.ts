@@ -9,7 +9,6 @@ import { placements } from "../plan/nodes.js";
 import { type Engine, execIn } from "../runtime/docker.js";
 
 export const DATA_MOUNT = "/var/lib/postgresql/data";
-export const RESTORE_MARKER = `${DATA_MOUNT}/restore-target`;
 
 const service = (lab: RunningLab, member: string) => `${names.stack(lab.config.name)}_${member}`;
 

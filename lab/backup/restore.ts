@@ -11,14 +11,11 @@ import type { RunningLab } from "../core/running.js";
 import { secondsUntil } from "../core/swarm.js";
 import { EXIT, LabError } from "../errors.js";
 import { systemClock } from "../runtime/clock.js";
-import { execIn } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import {
   clearClusterKeys,
   leaderWithin,
-  memberEngine,
   onMemberVolume,
-  RESTORE_MARKER,
   replicaWithin,
   sqlOnLeader,
   startMember,
@@ -38,20 +35,23 @@ import { BackupBusyError, BackupRepo } from "./repo.js";
 
 /** Where a restore moves a member's data directory until the restored primary accepts writes. */
 export const ASIDE = "pgdata.before-restore";
+/** The markers images/postgres/entrypoint.sh reads on a member's volume with no data. */
+const RESTORE_TARGET = "restore-target";
+const NO_BOOTSTRAP = "no-bootstrap";
 /** A restore's new full backup is tried this many times, 5 s apart, while the repository is busy. */
 const BUSY_ATTEMPTS = 12;
 /**
  * Run as root on a stopped member's volume (on /data). An aside left by an interrupted restore
  * holds the data from before it: kept, and the half-restored directory removed instead.
  */
-const SET_ASIDE = `rm -f /data/restore-target /data/no-bootstrap && if [ -d /data/${ASIDE} ]; then rm -rf /data/pgdata; elif [ -d /data/pgdata ]; then mv /data/pgdata /data/${ASIDE}; fi`;
+const SET_ASIDE = `rm -f /data/${RESTORE_TARGET} /data/${NO_BOOTSTRAP} && if [ -d /data/${ASIDE} ]; then rm -rf /data/pgdata; elif [ -d /data/pgdata ]; then mv /data/pgdata /data/${ASIDE}; fi`;
+/** After success: the aside and both markers go. */
+const CLEAN_UP = `rm -rf /data/${ASIDE} /data/${RESTORE_TARGET} /data/${NO_BOOTSTRAP}`;
 /** The disaster drill: every member's disk is lost, nothing is set aside. */
 const WIPE_ALL = "rm -rf /data/* /data/.[!.]*";
-/** A member with this file and no data may not bootstrap (images/postgres/entrypoint.sh). */
-const NO_BOOTSTRAP_MARKER =
-  "touch /data/no-bootstrap && chown postgres:postgres /data/no-bootstrap";
-const restoreMarker = (target: string) =>
-  `echo '${target}' > /data/restore-target && chown postgres:postgres /data/restore-target`;
+/** A file on a member's volume, readable by Postgres' user (the entrypoint reads it). */
+const marker = (file: string, content: string) =>
+  `echo '${content}' > /data/${file} && chown postgres:postgres /data/${file}`;
 
 async function acceptsWrites(lab: RunningLab): Promise<boolean> {
   const ok = await secondsUntil(
@@ -146,8 +146,9 @@ export async function restoreCluster(
   // join the restored cluster), so no interruption can leave an empty member free to start a
   // new, empty cluster. Then the first member, marked to bootstrap from the repository.
   for (const m of [...MEMBERS.slice(1), first]) {
-    const marker = m === first ? restoreMarker(targetText) : NO_BOOTSTRAP_MARKER;
-    await onMemberVolume(lab, m, `${opts.wipeAll ? WIPE_ALL : SET_ASIDE} && ${marker}`);
+    // pg1 restores to the target it names; with the other marker, a member may not bootstrap.
+    const mark = m === first ? marker(RESTORE_TARGET, targetText) : marker(NO_BOOTSTRAP, "");
+    await onMemberVolume(lab, m, `${opts.wipeAll ? WIPE_ALL : SET_ASIDE} && ${mark}`);
   }
   await clearClusterKeys(lab);
   log.info(
@@ -165,12 +166,9 @@ export async function restoreCluster(
   }
   const primaryRestoredS = since();
   log.info(`${first} restored and promoted, accepts writes (${primaryRestoredS} s)`);
-  // The marker has done its work: a later empty data directory must not restore again.
-  const leader = leaderOf(await patroniCluster(lab));
-  if (leader)
-    await execIn(memberEngine(lab, first).engine, leader.container, ["rm", "-f", RESTORE_MARKER]);
-  // Success: what was set aside goes, and the other members may join (they clone the primary).
-  for (const m of MEMBERS) await onMemberVolume(lab, m, `rm -rf /data/${ASIDE} /data/no-bootstrap`);
+  // Success: what was set aside goes, and so do the markers (a later empty data directory must
+  // not restore again); the other members may join now (they clone the primary).
+  for (const m of MEMBERS) await onMemberVolume(lab, m, CLEAN_UP);
   for (const m of MEMBERS.slice(1)) await startMember(lab, m);
   const replica = await replicaWithin(lab, 30 * 60_000);
   const replicaRebuiltS = replica === null ? null : since();

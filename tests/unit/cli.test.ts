@@ -78,6 +78,12 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     expect(r.stderr).toMatch(/argument 'yaml' is invalid.*text, json/s);
   });
 
+  it("lab:down --yes without --purge: refused before anything is looked at", async () => {
+    const r = await cli(["down", "--yes"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--yes only confirms --purge");
+  });
+
   it("an unknown drill", async () => {
     const r = await cli(["drill", "meteor"]);
     expect(r.code).toBe(2);
