@@ -9,6 +9,14 @@ export interface GoModule {
 }
 
 export async function copyGoModule(module: GoModule, what: string): Promise<string> {
+  const src = mkdtempSync(`/tmp/swarm-lab-${what.toLowerCase()}-`);
+  cpSync(await goModuleDir(module, what), src, { recursive: true });
+  await run("chmod", ["-R", "u+w", src]);
+  return src;
+}
+
+/** The read-only directory of a Go module's source in Go's module cache, downloaded if needed. */
+export async function goModuleDir(module: GoModule, what: string): Promise<string> {
   if (!(await has("go"))) {
     throw new LabError(
       `the offline image set compiles ${what}, and \`go\` is not installed`,
@@ -23,8 +31,5 @@ export async function copyGoModule(module: GoModule, what: string): Promise<stri
   ) as { Dir?: string; Error?: string };
   if (!info.Dir)
     throw new LabError(`go could not download ${ref}: ${info.Error ?? "no directory"}`);
-  const src = mkdtempSync(`/tmp/swarm-lab-${what.toLowerCase()}-`);
-  cpSync(info.Dir, src, { recursive: true });
-  await run("chmod", ["-R", "u+w", src]);
-  return src;
+  return info.Dir;
 }

@@ -1,6 +1,6 @@
 /** Upstream images, pinned. The only file to edit when bumping a version. */
 export const OFFICIAL = {
-  traefik: "traefik:v3.6.12",
+  traefik: "traefik:v3.7.13",
   prometheus: "prom/prometheus:v2.55.1",
   debian: "debian:bookworm-slim",
   python: "python:3.11-slim-bookworm",
@@ -12,7 +12,12 @@ export const OFFICIAL = {
   alertmanager: "prom/alertmanager:v0.28.1",
 } as const;
 
-/** Version of the Traefik Go module compiled for the offline set (same as the pinned image). */
+/**
+ * Version of the Traefik Go module compiled for the offline set. Not the pinned image's 3.7: the
+ * Go module proxy here lacks modules 3.7 needs (github.com/containous/go-http-auth at the commit
+ * 3.7 pins, several lego DNS clients), so 3.6 is compiled with 3.7's retry middleware backported
+ * (./traefik-backport.ts).
+ */
 export const TRAEFIK_MODULE = { path: "github.com/traefik/traefik/v3", version: "v3.6.12" };
 
 /** VictoriaLogs (Apache-2.0), the offline set's log store, compiled from its Go module. */

@@ -1,12 +1,21 @@
 /** Bytes that the offline image set brings from the package registries, fetched on the host. */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { LabError } from "../errors.js";
 import { has, run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
-import { copyGoModule } from "./gomodule.js";
+import { copyGoModule, goModuleDir } from "./gomodule.js";
 import { TRAEFIK_MODULE, VICTORIALOGS_MODULE } from "./official.js";
+import { type Backport, backportDeclarations, TRAEFIK_BACKPORT } from "./traefik-backport.js";
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -49,10 +58,11 @@ export async function prepareWheels(): Promise<boolean> {
 export async function prepareTraefikBinary(): Promise<boolean> {
   const out = join(REPO_ROOT, "traefik/.bin/traefik");
   const marker = join(REPO_ROOT, "traefik/.bin/version");
-  const version = `${TRAEFIK_MODULE.version}+webui`;
+  const version = `${TRAEFIK_MODULE.version}+webui+retry-${TRAEFIK_BACKPORT.from.version}`;
   if (existsSync(out) && upToDate(marker, version)) return false;
   const src = await copyGoModule(TRAEFIK_MODULE, "Traefik");
   try {
+    await applyBackport(src, TRAEFIK_BACKPORT);
     await buildTraefikWebUi(join(src, "webui"));
     mkdirSync(join(REPO_ROOT, "traefik/.bin"), { recursive: true });
     await run(
@@ -72,6 +82,19 @@ export async function prepareTraefikBinary(): Promise<boolean> {
   }
   writeFileSync(marker, version);
   return true;
+}
+
+/** Copies the backport's files and declarations from the later module into `src`. */
+async function applyBackport(src: string, backport: Backport): Promise<void> {
+  const from = await goModuleDir(backport.from, "Traefik-backport");
+  for (const file of backport.files) cpSync(join(from, file), join(src, file));
+  for (const [file, heads] of Object.entries(backport.declarations)) {
+    const target = readFileSync(join(src, file), "utf8");
+    writeFileSync(
+      join(src, file),
+      backportDeclarations(target, readFileSync(join(from, file), "utf8"), heads),
+    );
+  }
 }
 
 /**

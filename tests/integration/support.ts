@@ -4,10 +4,20 @@
  * reaper, a Docker Hub image) is off (vitest.config.ts), so every test stops what it started.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import bcrypt from "bcryptjs";
+import {
+  GenericContainer,
+  type StartedNetwork,
+  type StartedTestContainer,
+  Wait,
+} from "testcontainers";
 import { type ImageKey, planImages } from "../../lab/images/plan.js";
 import { hostEngine } from "../../lab/runtime/docker.js";
-import { createCa, issueCert, type LeafSpec, type Pem } from "../../lab/state/ca.js";
-import { labScope } from "../../lab/state/tls.js";
+import { createCa, issueCert, type LeafSpec, type Pem, serverNames } from "../../lab/state/ca.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+import { labScope, ROUTED_SERVICES } from "../../lab/state/tls.js";
 
 export const DOMAIN = "lab.localhost";
 
@@ -41,3 +51,34 @@ export const file = (target: string, content: string, mode = 0o644) => ({
 /** A Docker secret as Swarm mounts it: /run/secrets/<name>, root-owned, mode 0444. */
 export const secret = (name: string, content: string) =>
   file(`/run/secrets/${name}`, content, 0o444);
+
+/** One of the lab's configuration files for Traefik (traefik/<name>). */
+export const traefikConfig = (name: string) =>
+  readFileSync(join(REPO_ROOT, "traefik", name), "utf8");
+
+/**
+ * The lab's Traefik image with the lab's static configuration, the given dynamic configuration
+ * and a certificate for the lab's names from a test CA; ready when ping answers. Returns the CA.
+ */
+export async function startTraefik(
+  dynamic: string,
+  ports: number[],
+  network?: StartedNetwork,
+): Promise<{ traefik: StartedTestContainer; ca: string }> {
+  const t = await testCa();
+  const leaf = await t.issue({ dns: serverNames(DOMAIN, ROUTED_SERVICES), usage: "server" });
+  let image = new GenericContainer(await labImage("traefik"))
+    .withCommand(["--configFile=/etc/traefik/traefik.yml"])
+    .withCopyContentToContainer([
+      file("/etc/traefik/traefik.yml", traefikConfig("traefik.yml")),
+      file("/etc/traefik/dynamic.yml", dynamic),
+      secret("lab_tls_cert", leaf.cert + t.ca.cert),
+      secret("lab_tls_key", leaf.key),
+      secret("dashboard_users", `admin:${bcrypt.hashSync(password(), 4)}\n`),
+    ])
+    .withExposedPorts(...ports, 8082)
+    .withWaitStrategy(Wait.forHttp("/ping", 8082).forStatusCode(200))
+    .withStartupTimeout(60_000);
+  if (network) image = image.withNetwork(network);
+  return { traefik: await image.start(), ca: t.ca.cert };
+}

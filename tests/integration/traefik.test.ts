@@ -4,39 +4,17 @@
  * the lab certificate on 443 for the lab's names, redirects plain HTTP to HTTPS, and keeps running
  * while its Swarm provider (docker-ro, absent here) does not answer.
  */
-import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
 import { connect, type PeerCertificate } from "node:tls";
-import bcrypt from "bcryptjs";
-import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
+import type { StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serverNames } from "../../lab/state/ca.js";
-import { REPO_ROOT } from "../../lab/state/paths.js";
-import { ROUTED_SERVICES } from "../../lab/state/tls.js";
-import { DOMAIN, file, labImage, password, secret, testCa } from "./support.js";
+import { DOMAIN, startTraefik, traefikConfig } from "./support.js";
 
 let traefik: StartedTestContainer;
 let ca: string;
 
 beforeAll(async () => {
-  const t = await testCa();
-  ca = t.ca.cert;
-  const leaf = await t.issue({ dns: serverNames(DOMAIN, ROUTED_SERVICES), usage: "server" });
-  const config = (name: string) => readFileSync(join(REPO_ROOT, "traefik", name), "utf8");
-  traefik = await new GenericContainer(await labImage("traefik"))
-    .withCommand(["--configFile=/etc/traefik/traefik.yml"])
-    .withCopyContentToContainer([
-      file("/etc/traefik/traefik.yml", config("traefik.yml")),
-      file("/etc/traefik/dynamic.yml", config("dynamic.yml")),
-      secret("lab_tls_cert", leaf.cert + ca),
-      secret("lab_tls_key", leaf.key),
-      secret("dashboard_users", `admin:${bcrypt.hashSync(password(), 4)}\n`),
-    ])
-    .withExposedPorts(443, 80, 8082)
-    .withWaitStrategy(Wait.forHttp("/ping", 8082).forStatusCode(200))
-    .withStartupTimeout(60_000)
-    .start();
+  ({ traefik, ca } = await startTraefik(traefikConfig("dynamic.yml"), [443, 80]));
 }, 120_000);
 
 afterAll(async () => {

@@ -77,10 +77,12 @@ describe("drills", { timeout: 420_000 }, () => {
     expect(run.measures.lostWrites).toBe(0);
   });
 
-  it("app-replica, crash: task replaced, nothing acknowledged lost", async () => {
-    // The count of failed requests after a crash varies with timing (budget in the drill report);
-    // what must hold every time: the task is replaced and nothing acknowledged is lost.
-    const run = await drill("app-replica", { signal: "KILL" }, [/^failed requests/]);
+  it("app-replica, crash: reads retried by Traefik, task replaced, nothing acknowledged lost", async () => {
+    // Failed write attempts (502 for the POSTs the task held) are retried by the writers with
+    // their Idempotency-Key: every read answers, no write is given up, nothing is lost.
+    const run = await drill("app-replica", { signal: "KILL" });
+    expect(run.measures.failedReads).toBe(0);
+    expect(run.measures.requests as number).toBeGreaterThan(500);
     expect(run.measures.lostWrites).toBe(0);
     expect(run.measures.taskReplacedS).not.toBeNull();
   });
