@@ -17,6 +17,7 @@ export const startEdge: Step = {
     const image = imageRef(need(ctx.images, "images"), "edge");
     const cfgText = renderEdgeConfig(
       planNodes(config, image).map((n) => ({ name: n.name, address: n.name })),
+      config.domain,
     );
     const cfgPath = statePaths().edgeConfig;
     mkdirSync(dirname(cfgPath), { recursive: true });

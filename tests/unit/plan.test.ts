@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../lab/config/validate.js";
@@ -7,6 +9,7 @@ import { planImages } from "../../lab/images/plan.js";
 import { renderEdgeConfig } from "../../lab/plan/edge.js";
 import { placements, planNetwork, planNodes } from "../../lab/plan/nodes.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
+import { has } from "../support/tools.js";
 
 const config = (input: unknown = {}) => {
   const r = validateConfig(input);
@@ -154,15 +157,45 @@ describe("planImages", () => {
 });
 
 describe("renderEdgeConfig", () => {
+  const nodes = [
+    { name: "lab-node-1", address: "lab-node-1" },
+    { name: "lab-node-2", address: "lab-node-2" },
+  ];
+  const cfg = renderEdgeConfig(nodes, "lab.localhost");
+
   it("sends both ports to every node, re-resolving their names", () => {
-    const cfg = renderEdgeConfig([
-      { name: "lab-node-1", address: "lab-node-1" },
-      { name: "lab-node-2", address: "lab-node-2" },
-    ]);
-    expect(cfg.match(/server lab-node-\d lab-node-\d:443/g)).toHaveLength(2);
+    expect(cfg.match(/server lab-node-\d lab-node-\d:443 /g)).toHaveLength(2);
     expect(cfg.match(/server lab-node-\d lab-node-\d:80/g)).toHaveLength(2);
     expect(cfg).toMatch(/resolvers docker/);
     expect(cfg).toMatch(/init-addr last,libc,none/);
+  });
+
+  it("sends HTTPS to a node only while its Traefik reaches a ready app task, else to any live one", () => {
+    expect(cfg).toContain(
+      "http-check send meth GET uri /health/ready ver HTTP/1.1 hdr Host app.lab.localhost",
+    );
+    expect(
+      cfg.match(
+        /server lab-node-\d lab-node-\d:443 check-ssl verify none check-sni app\.lab\.localhost/g,
+      ),
+    ).toHaveLength(2);
+    expect(
+      cfg.match(
+        /server lab-node-\d-any lab-node-\d:443 backup check port 80 no-check-ssl resolve-opts allow-dup-ip/g,
+      ),
+    ).toHaveLength(2);
+  });
+
+  it.skipIf(!has("haproxy"))("is a configuration HAProxy accepts (haproxy -c)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "edge-"));
+    const path = join(dir, "haproxy.cfg");
+    writeFileSync(path, cfg);
+    try {
+      const out = execFileSync("haproxy", ["-c", "-f", path], { encoding: "utf8", stdio: "pipe" });
+      expect(out).toMatch(/Configuration file is valid/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
