@@ -9,15 +9,16 @@ export interface EdgeBackend {
  * that cannot serve. For HTTPS a node serves when its Traefik answers the app's readiness
  * (`GET https://app.<domain>/health/ready`): a Traefik that just came back with a node, and
  * reaches no app task yet, would answer 503 to every request sent to it. When no node passes that
- * (the app itself is down), the same nodes serve as backups checked by TCP alone, so the
- * dashboards stay reachable.
+ * (the app itself is down), the same nodes serve as backups, checked only for a live Traefik, so
+ * the dashboards stay reachable.
  */
 export function renderEdgeConfig(backends: EdgeBackend[], domain: string): string {
   const servers = (port: number) =>
     backends.map((b) => `  server ${b.name} ${b.address}:${port}`).join("\n");
   // The app's readiness over TLS on 443; the backups' check goes to port 80, where any live
-  // Traefik answers the redirect to HTTPS (301 to a GET, 308 otherwise). Each node is two servers of one backend, at one
-  // address: HAProxy refuses a resolved address another server has unless told allow-dup-ip.
+  // Traefik answers the redirect to HTTPS (301 to a GET, 308 otherwise). Each node is two servers
+  // of one backend at one address: HAProxy refuses a resolved address another server of the
+  // backend has, unless told allow-dup-ip.
   const appChecked = backends
     .map(
       (b) =>
