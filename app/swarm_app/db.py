@@ -1,13 +1,14 @@
 """Owns the database engines and hands out sessions."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import psycopg
 from fastapi import Depends
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .settings import get_settings
@@ -86,6 +87,27 @@ def get_read_session(primary: Annotated[Session, Depends(get_session)]) -> Itera
         return
     with _read_session_factory()() as session:
         yield session
+
+
+T = TypeVar("T")
+
+# A read that lost its connection is tried again this many times: the first retry meets the
+# connection's pool already invalidated (SQLAlchemy drops every connection of a member that went
+# away) and connects afresh, to the replica or whichever member answers.
+READ_RETRIES = 2
+
+
+def read_retrying(session: Session, read: Callable[[], T]) -> T:
+    """Runs a read, again on a fresh connection when the member under it went away mid-read
+    (failover, a member killed): reads are safe to repeat. Writes never come through here."""
+    for attempt in range(READ_RETRIES + 1):
+        try:
+            return read()
+        except OperationalError:
+            session.rollback()
+            if attempt == READ_RETRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def reset_caches() -> None:

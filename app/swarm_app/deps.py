@@ -6,7 +6,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from .db import get_read_session, get_session
+from .db import get_read_session, get_session, read_retrying
 from .models import Role, User
 from .security import decode_token
 from .settings import Settings, get_settings
@@ -35,9 +35,13 @@ def current_user(
     while there is no primary), a write from the primary. Sessions connect lazily: the one not
     used costs nothing. A password change reaches the replica with the commit (synchronous mode),
     so a revoked token is refused there too."""
-    session = replica if request.method in ("GET", "HEAD") else primary
     claims = decode_token(settings, token) if token else None
-    user = session.get(User, claims[0]) if claims is not None else None
+    user: User | None = None
+    if claims is not None and request.method in ("GET", "HEAD"):
+        # A read request is read again on a fresh connection when its member goes away under it.
+        user = read_retrying(replica, lambda: replica.get(User, claims[0]))
+    elif claims is not None:
+        user = primary.get(User, claims[0])
     # A token from before the last password change is refused.
     if user is None or not user.active or claims is None or claims[1] != user.token_version:
         raise _UNAUTHORIZED

@@ -48,7 +48,14 @@ def install(app: FastAPI) -> None:
     async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
         error = type(exc.orig).__name__
         sqlstate = getattr(exc.orig, "sqlstate", None)
-        fields = {"error": error, "sqlstate": sqlstate, "path": request.url.path}
+        fields = {
+            "error": error,
+            "sqlstate": sqlstate,
+            "method": request.method,
+            "path": request.url.path,
+            # The driver's first line ("server closed the connection unexpectedly", ...).
+            "reason": str(exc.orig).splitlines()[0] if str(exc.orig) else "",
+        }
         if transient(exc):
             log.warning("database unavailable", extra={"fields": fields})
             return _retry("database unavailable, retry shortly")

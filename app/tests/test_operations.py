@@ -1,6 +1,7 @@
 import os
 import time
 
+import psycopg
 import pytest
 from alembic import command
 from fastapi.testclient import TestClient
@@ -10,7 +11,7 @@ from swarm_app import db, settings
 from swarm_app.bootstrap import ensure_admin
 from swarm_app.main import create_app
 
-from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, alembic_config
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, _admin_conninfo, alembic_config
 
 
 def test_live_and_ready(client: TestClient) -> None:
@@ -301,3 +302,38 @@ def test_connect_retries_until_the_deadline(monkeypatch: pytest.MonkeyPatch) -> 
         db.connect_retrying("host=x", within_s=0.5, pause_s=0.1)
     assert 4 <= len(calls) <= 7
     assert 0.4 <= time.monotonic() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param("WHERE users.id =", id="token's user lookup"),
+        pytest.param("count(", id="the listing"),
+    ],
+)
+def test_a_read_survives_its_member_going_away_mid_request(
+    client: TestClient, statement: str
+) -> None:
+    """The member under a GET goes away while the request runs (its server process ends, as in a
+    failover): the read is tried again on a fresh connection and answers 200, not a 503."""
+    from sqlalchemy import event
+
+    engine = db.get_read_engine()
+    terminated: list[int] = []
+
+    def kill_backend(conn, cursor, sql, params, context, executemany) -> None:
+        if terminated or statement not in sql:
+            return
+        pid = conn.connection.dbapi_connection.info.backend_pid
+        with psycopg.connect(_admin_conninfo(), autocommit=True) as admin:
+            admin.execute("select pg_terminate_backend(%s, 5000)", (pid,))
+        terminated.append(pid)
+
+    event.listen(engine, "before_cursor_execute", kill_backend)
+    try:
+        r = client.get("/users?limit=5")
+    finally:
+        event.remove(engine, "before_cursor_execute", kill_backend)
+    assert len(terminated) == 1, "the fault was never injected"
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] >= 1

@@ -31,6 +31,29 @@ export function recoverySeconds(samples: Sample[], faultMs: number): number | nu
   return firstOkAfter ? Math.round(firstOkAfter.at - faultMs) / 1000 : null;
 }
 
+/**
+ * The fault's own outage, apart from blips after it: seconds from the fault to the first success
+ * that `quietMs` without a failure follows (the service is back, and stays back a while). 0 when
+ * nothing failed before that; null when no success after the fault is followed by such a quiet
+ * stretch. `failuresAfter` counts what still failed once it was back (a late blip has another
+ * cause than the fault's outage, and is reported as such, not folded into it).
+ */
+export function outageEnd(
+  samples: Sample[],
+  faultMs: number,
+  quietMs = 5000,
+): { seconds: number | null; failuresAfter: number } {
+  const after = samples.filter((s) => s.at >= faultMs).sort((a, b) => a.at - b.at);
+  const failures = after.filter((s) => !s.ok).map((s) => s.at);
+  const back = after.find((s) => s.ok && !failures.some((f) => f > s.at && f <= s.at + quietMs));
+  if (!back) return { seconds: null, failuresAfter: failures.length };
+  const failedBefore = failures.some((f) => f < back.at);
+  return {
+    seconds: failedBefore ? Math.round(back.at - faultMs) / 1000 : 0,
+    failuresAfter: failures.filter((f) => f > back.at).length,
+  };
+}
+
 /** Failed requests counted by outcome (HTTP status or error code): what to look at first. */
 export function failureOutcomes(samples: Sample[]): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -9,7 +9,7 @@ import { collectStatus } from "../core/status.js";
 import { nodeState, secondsUntil } from "../core/swarm.js";
 import { runningTasks } from "../core/tasks.js";
 import { names } from "../plan/names.js";
-import { recoverySeconds } from "./analysis.js";
+import { outageEnd, recoverySeconds } from "./analysis.js";
 import { type NodeAlerts, watchNodeAlerts } from "./node-alerts.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";
@@ -18,6 +18,12 @@ import type { Drill } from "./types.js";
 export const NODE_OFF_S = 30;
 /** Off at least this long, the drill also checks the alerting (NodeDown, inhibition). */
 export const NODE_ALERTS_OFF_S = 80;
+
+/**
+ * The goal for writes after a node with the primary dies (issue 12): Patroni's ttl (20 s) and the
+ * reconnect. Measured to the end of the outage the fault made; failures later are reported apart.
+ */
+const WRITES_BACK_S = 30;
 
 export const nodeDown: Drill = {
   name: "node-down",
@@ -107,6 +113,7 @@ export const nodeDown: Drill = {
     });
     const { writes, reads } = result.traffic;
     const writesRecoveryS = recoverySeconds(writes.samples, result.faultMs);
+    const writesOutage = outageEnd(writes.samples, result.faultMs);
     const readsRecoveryS = recoverySeconds(reads.samples, result.faultMs);
     return {
       drill: "node-down",
@@ -119,6 +126,8 @@ export const nodeDown: Drill = {
         nodeDownAlertS: seen.nodeDownS,
         inhibitedAlerts: seen.inhibited.join(", ") || "none",
         writesRecoveryS,
+        writesOutageS: writesOutage.seconds,
+        writeFailuresAfterOutage: writesOutage.failuresAfter,
         readsRecoveryS,
         ...trafficMeasures(result),
       },
@@ -137,6 +146,11 @@ export const nodeDown: Drill = {
           name: "writes recovered",
           ok: writesRecoveryS !== null,
           detail: `${writesRecoveryS ?? "never"} s after the fault`,
+        },
+        {
+          name: `writes back within ${WRITES_BACK_S} s`,
+          ok: writesOutage.seconds !== null && writesOutage.seconds <= WRITES_BACK_S,
+          detail: `${writesOutage.seconds ?? "never"} s after the fault; ${writesOutage.failuresAfter} failed write attempts after that`,
         },
         {
           name: "reads recovered",

@@ -7,6 +7,7 @@ import {
   longestOutage,
   lostWrites,
   median,
+  outageEnd,
   recoverySeconds,
 } from "../../lab/drills/analysis.js";
 import { renderRun, renderSummary, summarizeRuns } from "../../lab/drills/report.js";
@@ -46,6 +47,19 @@ describe("drill analysis", () => {
     // Nothing after the fault: no sample says it recovered.
     expect(recoverySeconds([s(100, true), s(200, false)], 1000)).toBeNull();
     expect(recoverySeconds([], 1000)).toBeNull();
+  });
+
+  it("the fault's outage ends at the first success followed by a quiet stretch; later blips apart", () => {
+    // Outage 1.5-2.5 s, back at 6.2 s; a blip at 40 s makes recoverySeconds 39.2 but not the outage.
+    const blip = [...samples, s(20_000, true), s(40_000, false), s(40_200, true)];
+    expect(recoverySeconds(blip, 1000)).toBe(39.2);
+    expect(outageEnd(blip, 1000)).toEqual({ seconds: 5.2, failuresAfter: 1 });
+    // A success between failures less than the quiet stretch apart is not "back".
+    const flapping = [s(0, true), s(1000, false), s(2000, true), s(3000, false), s(9000, true)];
+    expect(outageEnd(flapping, 500)).toEqual({ seconds: 8.5, failuresAfter: 0 });
+    expect(outageEnd(flapping, 500, 500)).toEqual({ seconds: 1.5, failuresAfter: 1 });
+    expect(outageEnd([s(0, true), s(2000, true)], 1000)).toEqual({ seconds: 0, failuresAfter: 0 });
+    expect(outageEnd([s(2000, false)], 1000)).toEqual({ seconds: null, failuresAfter: 1 });
   });
 
   it("the ledger check fails when nothing was acknowledged: 0 of 0 lost proves nothing", () => {

@@ -1,13 +1,12 @@
 """The users resource: any signed-in user reads, only admins change others."""
 
-from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
 
+from ..db import read_retrying
 from ..deps import AdminUser, CurrentUser, ReadSessionDep, SessionDep
 from ..idempotency import IdempotencyDep
 from ..login_guard import hashing
@@ -17,17 +16,7 @@ from ..schemas import UserCreate, UserOut, UserPage, UserUpdate
 from ..security import hash_password
 
 router = APIRouter(prefix="/users", tags=["users"])
-T = TypeVar("T")
 UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def read_retrying(session: Session, read: Callable[[], T]) -> T:
-    """Reads are safe to repeat: one more try on a connection lost mid-failover."""
-    try:
-        return read()
-    except OperationalError:
-        session.rollback()
-        return read()
 
 
 @router.get("", response_model=UserPage)
