@@ -16,6 +16,11 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Told of each request as it ends (a live view). */
   onSample?: (ok: boolean) => void;
+  /**
+   * Paced: all clients together start at most this many requests a second, evenly spread (a
+   * latency measured below saturation). Unset: each client sends as soon as its last answer came.
+   */
+  ratePerSecond?: number;
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadSummary & { samples: Sample[] }> {
@@ -23,8 +28,16 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary & { sample
   const samples: Sample[] = [];
   const start = performance.now();
   const end = start + opts.durationMs;
+  const interval = opts.ratePerSecond ? (1000 * opts.concurrency) / opts.ratePerSecond : 0;
   const client = async (c: number) => {
+    let slot = start + (interval * c) / opts.concurrency;
     for (let n = 0; performance.now() < end && !opts.signal?.aborted; n++) {
+      if (interval > 0) {
+        const wait = slot - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        slot += interval;
+        if (performance.now() >= end) break;
+      }
       const t0 = performance.now();
       let outcome: string;
       let ok = false;
