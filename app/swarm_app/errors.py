@@ -54,7 +54,7 @@ def install(app: FastAPI) -> None:
             "method": request.method,
             "path": request.url.path,
             # The driver's first line ("server closed the connection unexpectedly", ...).
-            "reason": str(exc.orig).splitlines()[0] if str(exc.orig) else "",
+            "reason": (str(exc.orig).splitlines() or [""])[0],
         }
         if transient(exc):
             log.warning("database unavailable", extra={"fields": fields})

