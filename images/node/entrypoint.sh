@@ -21,5 +21,8 @@ until [ -f "$tls/ready" ]; do
   sleep 0.1
   waited=$((waited + 1))
 done
+# The stack's images come from the lab's registry (LAB_REGISTRY, host:port) on the lab's private
+# network: plain HTTP there, read-only (lab/images/registry.ts).
 exec dockerd --host=unix:///var/run/docker.sock --host=tcp://0.0.0.0:2376 \
+  ${LAB_REGISTRY:+--insecure-registry="$LAB_REGISTRY"} \
   --tlsverify --tlscacert="$tls/ca.pem" --tlscert="$tls/server.pem" --tlskey="$tls/server-key.pem"

@@ -5,6 +5,7 @@
 import type { NodeDriver } from "../drivers/types.js";
 import { IMAGE_LABEL } from "../images/plan.js";
 import { LABEL_KEEP, LABEL_LAB } from "../plan/names.js";
+import { LABEL_IMAGE_STORE } from "../plan/registry.js";
 import { type Engine, ignoreNotFound } from "../runtime/docker.js";
 
 export interface DownResult {
@@ -14,6 +15,8 @@ export interface DownResult {
   images: string[];
   /** volumes kept for the next lab (the backup repository) */
   kept: string[];
+  /** the registry's store, kept with the images (--keep-images) */
+  keptImages: string[];
 }
 
 export interface DownOptions {
@@ -34,7 +37,14 @@ export async function takeDown(
   lab: string,
   opts: DownOptions,
 ): Promise<DownResult> {
-  const result: DownResult = { containers: [], volumes: [], networks: [], images: [], kept: [] };
+  const result: DownResult = {
+    containers: [],
+    volumes: [],
+    networks: [],
+    images: [],
+    kept: [],
+    keptImages: [],
+  };
   const byLabel = { label: [`${LABEL_LAB}=${lab}`] };
   for (const c of await host.listContainers({ all: true, filters: byLabel })) {
     const name = (c.Names[0] ?? c.Id).replace(/^\//, "");
@@ -45,6 +55,11 @@ export async function takeDown(
   for (const v of (await host.listVolumes({ filters: byLabel })).Volumes ?? []) {
     if (!opts.purge && v.Labels?.[LABEL_KEEP] !== undefined) {
       result.kept.push(v.Name);
+      continue;
+    }
+    // The registry's store goes with the images, and stays with them (--keep-images).
+    if (opts.keepImages && v.Labels?.[LABEL_IMAGE_STORE] !== undefined) {
+      result.keptImages.push(v.Name);
       continue;
     }
     await host.getVolume(v.Name).remove({ force: true }).catch(ignoreNotFound);

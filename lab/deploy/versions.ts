@@ -6,9 +6,10 @@ import type { RunningLab } from "../core/running.js";
 import { EXIT, LabError } from "../errors.js";
 import { imageExists, makeImage } from "../images/build.js";
 import { IMAGE_LABEL, type ImageSet, planImages } from "../images/plan.js";
+import { serve } from "../images/registry.js";
+import { hostRef } from "../plan/registry.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
-import { copyImages } from "../steps/distribute.js";
 import type { ExpandExample } from "./expand.js";
 import { derivedDockerfile } from "./plan.js";
 
@@ -58,7 +59,10 @@ export async function derivedImage(
   try {
     const copied = example && { fileName: basename(example.file), revision: example.revision };
     if (example && copied) copyFileSync(join(REPO_ROOT, example.file), join(dir, copied.fileName));
-    writeFileSync(join(dir, "Dockerfile"), derivedDockerfile(from, version, broken, copied));
+    writeFileSync(
+      join(dir, "Dockerfile"),
+      derivedDockerfile(hostRef(from), version, broken, copied),
+    );
     await run("docker", ["build", "--quiet", "-t", ref, "--label", `${IMAGE_LABEL}=app`, dir], {
       env: { DOCKER_BUILDKIT: "0" },
     });
@@ -68,9 +72,7 @@ export async function derivedImage(
   return ref;
 }
 
-/** Every running node gets the image (only those that lack it). */
-export async function shipToNodes(lab: RunningLab, ref: string): Promise<void> {
-  await Promise.all(
-    lab.nodes.filter((n) => n.running).map((n) => copyImages(lab.host, lab.driver, n, [ref])),
-  );
+/** The lab's registry gets the image if it lacks it; returns the reference the nodes pull. */
+export function shipToNodes(lab: RunningLab, ref: string): Promise<string> {
+  return serve(lab.host, lab.config.name, ref);
 }

@@ -62,8 +62,10 @@ export const deployDrill: Drill = {
     const example = ctx.opts.expand ? exampleMigration() : undefined;
     const from = await runningVersion(lab);
     if (example) await requireApplicable(lab, example, ctx.log);
-    const image = await derivedImage(from, imageSetOf(from) ?? "offline", broken, example);
-    await shipToNodes(lab, image);
+    const image = await shipToNodes(
+      lab,
+      await derivedImage(from, imageSetOf(from) ?? "offline", broken, example),
+    );
     ctx.log.info(
       `  new version ${image}${broken ? " (broken: its readiness never passes)" : ""}${example ? ` (with the expand migration ${example.revision}: ${example.table}.${example.column})` : ""}`,
     );

@@ -22,6 +22,7 @@ import {
 import type { Delivery } from "../deploy/plan.js";
 import { deployRolling } from "../deploy/rolling.js";
 import { EXIT, LabError } from "../errors.js";
+import { hostRef } from "../plan/registry.js";
 import type { Log } from "../runtime/log.js";
 import { REPO_ROOT } from "../state/paths.js";
 import type { Check } from "./types.js";
@@ -35,7 +36,7 @@ export async function schemaState(lab: RunningLab, ex: ExpandExample) {
 }
 
 async function carriesExample(lab: RunningLab, image: string): Promise<boolean> {
-  const info = (await lab.host.getImage(image).inspect()) as {
+  const info = (await lab.host.getImage(hostRef(image)).inspect()) as {
     Config?: { Labels?: Record<string, string> | null };
   };
   return Boolean(info.Config?.Labels?.[EXAMPLE_LABEL]);

@@ -20,7 +20,8 @@ export type ImageKey =
   | "cadvisor"
   | "alertmanager"
   | "alert-receiver"
-  | "docker-proxy";
+  | "docker-proxy"
+  | "registry";
 export type Prepare = "wheels" | "traefik-binary" | "victorialogs-binary";
 
 export interface ImageSpec {
@@ -30,7 +31,7 @@ export interface ImageSpec {
   source:
     | { kind: "build"; context: string; args: Record<string, string>; prepare?: Prepare }
     | { kind: "pull" };
-  /** Runs inside the swarm, so it must be copied into every node. */
+  /** Runs inside the swarm: pushed to the lab's registry, pulled by the nodes that run it. */
   inStack: boolean;
 }
 
@@ -68,6 +69,8 @@ export function planImages(set: ImageSet): ImageSpec[] {
     build("alert-receiver", "images/alert-receiver", { BASE: debian }, true),
     // Both sets: HAProxy from Debian with the lab's allow-list baked in.
     build("docker-proxy", "images/docker-proxy", { BASE: debian }, true),
+    // Both sets: Debian's docker-registry, on the host engine; the nodes pull the rest from it.
+    build("registry", "images/registry", { BASE: debian }, false),
   ];
   const pull = (key: ImageKey, ref: string): ImageSpec => ({
     key,

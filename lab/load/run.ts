@@ -33,10 +33,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary & { sample
     let slot = start + (interval * c) / opts.concurrency;
     for (let n = 0; performance.now() < end && !opts.signal?.aborted; n++) {
       if (interval > 0) {
+        // The slot's own time decides, not the clock after the wait: a timer may fire up to a
+        // millisecond early, which let a slot at the very end through (41 of 40).
+        if (slot >= end) break;
         const wait = slot - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         slot += interval;
-        if (performance.now() >= end) break;
       }
       const t0 = performance.now();
       let outcome: string;

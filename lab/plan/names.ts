@@ -5,7 +5,7 @@ export const LABEL_INDEX = "lab.index";
 /** On what `lab:down` keeps unless told --purge (its value says what it holds). */
 export const LABEL_KEEP = "lab.keep";
 
-export type ResourceKind = "node" | "edge" | "network" | "volume" | "image";
+export type ResourceKind = "node" | "edge" | "registry" | "network" | "volume" | "image";
 
 export function labels(lab: string, kind: ResourceKind, extra: Record<string, string> = {}) {
   return { [LABEL_LAB]: lab, [LABEL_KIND]: kind, ...extra };
@@ -18,5 +18,7 @@ export const names = {
   backups: (lab: string) => `${lab}-backups`,
   network: (lab: string) => `${lab}-net`,
   edge: (lab: string) => `${lab}-edge`,
+  /** The registry the nodes pull the stack's images from (lab/plan/registry.ts). */
+  registry: (lab: string) => `${lab}-registry`,
   stack: (lab: string) => lab,
 };

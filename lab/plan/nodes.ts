@@ -1,6 +1,7 @@
 /** Pure: config -> the nodes and the network to create. */
 import type { LabConfig } from "../config/schema.js";
 import { LABEL_KEEP, labels, names } from "./names.js";
+import { registryHost } from "./registry.js";
 
 /** Where the node that runs the backup service sees the kept repository volume. */
 export const BACKUP_NODE_PATH = "/srv/lab-backups";
@@ -23,6 +24,8 @@ export interface NodeSpec {
   swarmLabels: Record<string, string>;
   /** Host volumes this node mounts that `lab:down` keeps (the backup repository). */
   kept: KeptVolume[];
+  /** The lab's registry (host:port), which the node's engine pulls from over the lab network. */
+  registry: string;
 }
 
 export interface NetworkSpec {
@@ -67,6 +70,7 @@ export function planNodes(config: LabConfig, nodeImage: string): NodeSpec[] {
       image: nodeImage,
       labels: labels(config.name, "node", { "lab.index": String(index) }),
       swarmLabels,
+      registry: registryHost(config.name),
       kept:
         where["lab.backup"] === index
           ? [

@@ -92,3 +92,24 @@ export async function answers(url: string, timeoutMs: number): Promise<boolean> 
     return false;
   }
 }
+
+/** The status and body `url` answers with; a connection error throws. */
+export async function fetchText(
+  url: string,
+  init: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number; body: string }> {
+  const timeoutMs = init.timeoutMs ?? 10_000;
+  const res = await request(url, {
+    method: "GET",
+    headers: init.headers ?? {},
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+/** The status `url` answers with (its body discarded); a connection error throws. */
+export async function statusOf(url: string, init: { timeoutMs?: number } = {}): Promise<number> {
+  return (await fetchText(url, init)).status;
+}

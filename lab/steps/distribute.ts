@@ -1,56 +1,27 @@
-/** Copies the stack's images into every node's engine (docker save | docker load), only where missing. */
-import type { LabNode, NodeDriver } from "../drivers/types.js";
-import type { ImageSpec } from "../images/plan.js";
-import { type Engine, followProgress, isNotFound } from "../runtime/docker.js";
+/**
+ * Serves the stack's images to the nodes: the lab's registry gets what it lacks (once per content
+ * tag), and the stack names the served references, so each node pulls only what it runs.
+ */
+import { type ImageSpec, imageRef } from "../images/plan.js";
+import { ensureRegistry, pushMissing } from "../images/registry.js";
+import { names } from "../plan/names.js";
+import { servedRef } from "../plan/registry.js";
 import { need, type Step } from "./context.js";
 
-async function imageId(engine: Engine, ref: string): Promise<string | undefined> {
-  try {
-    return (await engine.getImage(ref).inspect()).Id;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
-type SaveMany = { getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream> };
-
-export async function copyImages(
-  host: Engine,
-  driver: NodeDriver,
-  node: LabNode,
-  refs: string[],
-): Promise<string[]> {
-  const engine = driver.engine(node);
-  const missing: string[] = [];
-  for (const ref of refs) {
-    if ((await imageId(engine, ref)) !== (await imageId(host, ref))) missing.push(ref);
-  }
-  if (missing.length === 0) return missing;
-  // One tar for all images: layers they share (the Debian base) travel once.
-  const tar = await (host as unknown as SaveMany).getImages({ names: missing });
-  const progress = await engine.loadImage(tar, { quiet: true });
-  await followProgress(engine, progress);
-  return missing;
-}
-
 export const distributeImages: Step = {
-  title: "Copying images into the nodes",
+  title: "Serving images to the nodes",
   async run(ctx, report) {
-    const refs = need(ctx.images, "images")
-      .filter((i: ImageSpec) => i.inStack)
-      .map((i) => i.ref);
-    const copied = await Promise.all(
-      need(ctx.nodes, "nodes").map(async (node) => ({
-        node: node.name,
-        refs: await copyImages(ctx.host, ctx.driver, node, refs),
-      })),
+    const images = need(ctx.images, "images");
+    const lab = ctx.config.name;
+    const registryImage = imageRef(images, "registry");
+    const port = await ensureRegistry(ctx.host, lab, registryImage);
+    const refs = images.filter((i) => i.inStack).map((i) => i.ref);
+    const pushed = await pushMissing(ctx.host, lab, registryImage, port, refs);
+    ctx.images = images.map(
+      (i: ImageSpec): ImageSpec => (i.inStack ? { ...i, ref: servedRef(lab, i.ref) } : i),
     );
-    const n = copied.reduce((sum, c) => sum + c.refs.length, 0);
     report(
-      n === 0
-        ? "every node already has them"
-        : copied.map((c) => `${c.node}: ${c.refs.length}`).join(", "),
+      `${names.registry(lab)}: ${pushed.length} pushed, ${refs.length - pushed.length} already there`,
     );
   },
 };

@@ -25,25 +25,41 @@ describe("lab down", () => {
     try {
       const { code, stdout } = await cli(["down", "--keep-images", "-o", "json"]);
       expect(code).toBe(0);
-      const removed = JSON.parse(stdout) as { containers: string[]; kept: string[] };
+      const removed = JSON.parse(stdout) as {
+        containers: string[];
+        kept: string[];
+        keptImages: string[];
+      };
       expect(removed.containers).toEqual(
-        expect.arrayContaining([`${config.name}-edge`, `${config.name}-node-1`]),
+        expect.arrayContaining([
+          `${config.name}-edge`,
+          `${config.name}-node-1`,
+          `${config.name}-registry`,
+        ]),
       );
       expect(await host.listContainers({ all: true, filters: byLabel })).toEqual([]);
-      // Only the backup repository is kept, and --purge without --yes and no terminal keeps it.
+      // Only the backup repository is kept, and --purge without --yes and no terminal keeps it;
+      // the registry's store stays with the images (--keep-images).
       const kept = [`${config.name}-backups`];
+      const store = [`${config.name}-registry`];
       const volumes = async () =>
-        ((await host.listVolumes({ filters: byLabel })).Volumes ?? []).map((v) => v.Name);
-      expect(await volumes()).toEqual(kept);
+        ((await host.listVolumes({ filters: byLabel })).Volumes ?? []).map((v) => v.Name).sort();
+      expect(await volumes()).toEqual([...kept, ...store]);
       expect(removed.kept).toEqual(kept);
+      expect(removed.keptImages).toEqual(store);
       const refused = await cli(["down", "--purge"]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain(`--purge deletes ${kept[0]}`);
       expect(refused.stderr).toContain("nothing was removed");
-      expect(await volumes()).toEqual(kept);
+      expect(await volumes()).toEqual([...kept, ...store]);
       const purged = await cli(["down", "--keep-images", "--purge", "--yes", "-o", "json"]);
       expect(purged.code, purged.stderr).toBe(0);
       expect(JSON.parse(purged.stdout).volumes).toEqual(kept);
+      expect(await volumes()).toEqual(store);
+      // Without --keep-images the store goes with the images.
+      const all = await cli(["down", "-o", "json"]);
+      expect(all.code, all.stderr).toBe(0);
+      expect(JSON.parse(all.stdout).volumes).toEqual(store);
       expect(await volumes()).toEqual([]);
       expect(await host.listNetworks({ filters: byLabel })).toEqual([]);
       expect((await bystander.inspect()).Id).toBeTruthy();

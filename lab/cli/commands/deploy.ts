@@ -140,10 +140,10 @@ export function registerDeploy(program: Command): void {
       await withLab(flags, "lab:deploy", async (lab) => {
         const from = await runningVersion(lab);
         const set = imageSetOf(from) ?? (config.images === "official" ? "official" : "offline");
-        const image = flags.image
-          ? await givenImage(lab, flags.image)
-          : await buildWorkingTree(lab, set);
-        await shipToNodes(lab, image);
+        const image = await shipToNodes(
+          lab,
+          flags.image ? await givenImage(lab, flags.image) : await buildWorkingTree(lab, set),
+        );
         const o = opts(flags.image ? undefined : await headCommit());
         if (strategy === "rolling")
           return report(lab, await deployRolling(lab, image, o, log), flags, log);
@@ -194,13 +194,8 @@ export function registerDeploy(program: Command): void {
             "lab:rollback undoes the last lab:deploy; deploy a version first (npm run lab:deploy)",
             EXIT.usage,
           );
-        await shipToNodes(lab, last.from);
-        const d = await deployRolling(
-          lab,
-          last.from,
-          deployOptions(config.deploy, "rollback"),
-          log,
-        );
+        const from = await shipToNodes(lab, last.from);
+        const d = await deployRolling(lab, from, deployOptions(config.deploy, "rollback"), log);
         await report(lab, d, flags, log);
       });
     });

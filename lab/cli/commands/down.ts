@@ -57,7 +57,10 @@ export function registerDown(program: Command): void {
         "remove the lab (found by its labels); keeps the backup repository unless --purge; safe to rerun",
       ),
   )
-    .option("--keep-images", "keep the built images, so the next up is quick")
+    .option(
+      "--keep-images",
+      "keep the built images and the lab's registry volume, so the next up is quick",
+    )
     .option("--purge", "also delete the backup repository volume, every backup (asks first)")
     .option("--yes", "with --purge: do not ask (scripts, CI)")
     .addOption(outputOption())
@@ -87,7 +90,9 @@ export function registerDown(program: Command): void {
       console.log(
         `removed ${result.containers.length} containers, ${result.volumes.length} volumes, ` +
           `${result.networks.length} networks, ${result.images.length} images` +
-          (flags.keepImages ? " (images kept)" : "") +
+          (flags.keepImages
+            ? ` (images kept${result.keptImages.length > 0 ? `, and the registry volume ${result.keptImages.join(", ")}` : ""})`
+            : "") +
           (result.kept.length > 0
             ? `\nkept ${result.kept.join(", ")} (the backups: the next lab:up restores the database from it; --purge deletes it)`
             : ""),

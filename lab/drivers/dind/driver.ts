@@ -11,7 +11,7 @@ import {
   tlsEngine,
 } from "../../runtime/docker.js";
 import type { LabNode, NodeDriver, NodeTls } from "../types.js";
-import { NODE_TLS_DIR, nodeHostConfig, refusesPrivileged } from "./flags.js";
+import { NODE_TLS_DIR, nodeEnv, nodeHostConfig, refusesPrivileged } from "./flags.js";
 
 /** The node engine's API: mutual TLS only (client certificate from the lab CA). */
 export const NODE_API_PORT = 2376;
@@ -148,9 +148,19 @@ export class DindDriver implements NodeDriver {
     });
   }
 
-  /** A node created before the repository had a volume of its own cannot run the backup service. */
+  /**
+   * A node created before the repository had a volume of its own cannot run the backup service;
+   * one created before the lab had a registry cannot pull the stack's images.
+   */
   private async requireKeptMounts(spec: NodeSpec): Promise<void> {
     const info = await this.host.getContainer(spec.name).inspect();
+    const env = nodeEnv(spec.registry);
+    if (!env.every((e) => info.Config.Env?.includes(e)))
+      throw new LabError(
+        `node ${spec.name} was created by an older swarm-lab, whose nodes do not pull from the lab's registry (${spec.registry})`,
+        "recreate the nodes: npm run lab:down -- --keep-images && npm run lab:up (the backup repository is kept)",
+        EXIT.usage,
+      );
     const missing = spec.kept.filter((k) => !info.Mounts.some((m) => m.Destination === k.path));
     if (missing.length > 0) {
       throw new LabError(
@@ -173,6 +183,7 @@ export class DindDriver implements NodeDriver {
       Hostname: spec.hostname,
       Image: spec.image,
       Labels: spec.labels,
+      Env: nodeEnv(spec.registry),
       HostConfig: nodeHostConfig(privileged, spec.volume, this.network.name, spec.kept),
     });
     await container.start();

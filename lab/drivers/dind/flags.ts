@@ -53,6 +53,14 @@ export const UNPRIVILEGED: HostConfig = {
 /** Where a node's engine certificate is placed at each start (a tmpfs: never on disk). */
 export const NODE_TLS_DIR = "/run/lab-tls";
 
+/**
+ * The node's environment: its entrypoint lets the engine pull from the lab's registry over plain
+ * HTTP (on the lab's private network; the registry is read-only there, see images/registry).
+ */
+export function nodeEnv(registry: string): string[] {
+  return [`LAB_REGISTRY=${registry}`];
+}
+
 export function nodeHostConfig(
   privileged: boolean,
   volume: string,

@@ -1,0 +1,103 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { validateConfig } from "../../lab/config/validate.js";
+import { OFFICIAL } from "../../lab/images/official.js";
+import { planImages } from "../../lab/images/plan.js";
+import { planNodes } from "../../lab/plan/nodes.js";
+import {
+  configDigest,
+  hostRef,
+  LABEL_IMAGE_STORE,
+  manifestPath,
+  planRegistry,
+  registryHost,
+  repoAndTag,
+  servedRef,
+} from "../../lab/plan/registry.js";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+
+const config = (input: unknown = {}) => {
+  const r = validateConfig(input);
+  if (!r.ok) throw new Error(r.errors.join("; "));
+  return r.config;
+};
+
+describe("the lab's registry plan", () => {
+  it("names every stack image as the nodes pull it, and back", () => {
+    const refs = [
+      ...planImages("offline").map((i) => i.ref),
+      ...Object.values(OFFICIAL),
+      "swarm-lab/app:offline-0123456789ab",
+      "swarm-lab/app:offline-release-20261128070000000",
+    ];
+    for (const ref of refs) {
+      const served = servedRef("demo", ref);
+      expect(served, ref).toBe(`demo-registry:5000/${ref}`);
+      // Served twice is served once (lab:rollback ships a version the registry already has).
+      expect(servedRef("demo", served)).toBe(served);
+      expect(hostRef(served)).toBe(ref);
+      expect(hostRef(ref), "a host reference is left alone").toBe(ref);
+    }
+    // A registry in the upstream name is part of the repository, not the lab's registry.
+    expect(hostRef(OFFICIAL.cadvisor)).toBe("gcr.io/cadvisor/cadvisor:v0.52.1");
+  });
+
+  it("asks the registry for a manifest by repository and tag", () => {
+    expect(manifestPath("swarm-lab/app:offline-abc")).toBe(
+      "/v2/swarm-lab/app/manifests/offline-abc",
+    );
+    expect(manifestPath(OFFICIAL.cadvisor)).toBe("/v2/gcr.io/cadvisor/cadvisor/manifests/v0.52.1");
+    expect(repoAndTag("localhost:5000/x/y:1")).toEqual({ repo: "localhost:5000/x/y", tag: "1" });
+    expect(() => repoAndTag("localhost:5000/x/y")).toThrow(/no tag/);
+    expect(() => repoAndTag(`x/y:1@sha256:${"0".repeat(64)}`)).toThrow(/no tag/);
+  });
+
+  it("reads the image id from a manifest the engine pushed, and nothing from anything else", () => {
+    const id = `sha256:${"a".repeat(64)}`;
+    const schema2 = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      config: { mediaType: "application/vnd.docker.container.image.v1+json", size: 7, digest: id },
+      layers: [],
+    };
+    expect(configDigest(JSON.stringify(schema2))).toBe(id);
+    expect(configDigest(JSON.stringify({ schemaVersion: 2, manifests: [] }))).toBeNull();
+    expect(configDigest("not json")).toBeNull();
+  });
+
+  it("serves on the lab's network, pushes on loopback only, keeps its store with the images", () => {
+    const plan = planRegistry("demo");
+    expect(plan.serve).toMatchObject({
+      name: "demo-registry",
+      config: "serve",
+      network: "demo-net",
+    });
+    expect(plan.push).toMatchObject({ name: "demo-registry-push", config: "push", network: null });
+    expect(plan.volume.labels[LABEL_IMAGE_STORE]).toBe("registry");
+    expect(plan.volume.labels["lab.keep"], "not a --purge volume").toBeUndefined();
+    for (const node of planNodes(config({ name: "demo" }), "img"))
+      expect(node.registry).toBe(registryHost("demo"));
+  });
+
+  it("serve.yml refuses writes and push.yml accepts them; both keep their uploads", () => {
+    const read = (f: string) =>
+      parse(readFileSync(join(REPO_ROOT, "images/registry", f), "utf8")) as {
+        storage: { maintenance: { readonly?: { enabled: boolean } } };
+        http: { addr: string };
+      };
+    const [serve, push] = [read("serve.yml"), read("push.yml")];
+    expect(serve.storage.maintenance.readonly?.enabled).toBe(true);
+    expect(push.storage.maintenance.readonly).toBeUndefined();
+    for (const c of [serve, push]) expect(c.http.addr).toBe(":5000");
+  });
+
+  it("the registry runs on the host: it is built in both sets and never shipped to the nodes", () => {
+    for (const set of ["official", "offline"] as const) {
+      const reg = planImages(set).find((i) => i.key === "registry");
+      expect(reg?.inStack, set).toBe(false);
+      expect(reg?.source).toMatchObject({ kind: "build", context: "images/registry" });
+    }
+  });
+});
