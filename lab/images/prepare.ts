@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -161,6 +162,58 @@ async function buildTraefikWebUi(webui: string): Promise<void> {
 }
 
 /** A Debian bookworm root file system from debootstrap, imported as the offline base image. */
+/**
+ * What Debian's own container images configure (debuerreotype's slimming): apt keeps no package
+ * archive or cache after an install, and dpkg does not unpack documentation, manuals or message
+ * translations. Without it every offline image kept the .deb files it installed (160 MB in the
+ * Postgres image) and each node pulled them.
+ */
+export const APT_CLEAN = [
+  'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };',
+  'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };',
+  'Dir::Cache::pkgcache "";',
+  'Dir::Cache::srcpkgcache "";',
+  'Acquire::Languages "none";',
+  "",
+].join("\n");
+
+export const DPKG_SLIM = [
+  "path-exclude /usr/share/doc/*",
+  "path-include /usr/share/doc/*/copyright",
+  "path-exclude /usr/share/man/*",
+  "path-exclude /usr/share/info/*",
+  "path-exclude /usr/share/locale/*",
+  "",
+].join("\n");
+
+export function slimRootfs(root: string): void {
+  writeFileSync(join(root, "etc/apt/apt.conf.d/docker-clean"), APT_CLEAN);
+  writeFileSync(join(root, "etc/dpkg/dpkg.cfg.d/docker-slim"), DPKG_SLIM);
+  for (const dir of [
+    "var/lib/apt/lists",
+    "var/cache/apt",
+    "usr/share/doc",
+    "usr/share/man",
+    "usr/share/locale",
+  ]) {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+      // Copyright notices stay (as in Debian's slim images); lists/partial and archives/ stay as
+      // empty folders apt expects.
+      if (dir === "usr/share/doc" && entry.isDirectory()) {
+        for (const f of readdirSync(join(root, dir, entry.name)))
+          if (f !== "copyright")
+            rmSync(join(root, dir, entry.name, f), { recursive: true, force: true });
+        continue;
+      }
+      if (entry.isDirectory() && ["partial", "archives"].includes(entry.name)) continue;
+      rmSync(join(root, dir, entry.name), { recursive: true, force: true });
+    }
+  }
+  const archives = join(root, "var/cache/apt/archives");
+  for (const f of readdirSync(archives))
+    if (f.endsWith(".deb")) rmSync(join(archives, f), { force: true });
+}
+
 export async function importDebianBase(ref: string, label: Record<string, string>): Promise<void> {
   if (!(await has("debootstrap"))) {
     throw new LabError(
@@ -186,6 +239,7 @@ export async function importDebianBase(ref: string, label: Record<string, string
         "",
       ].join("\n"),
     );
+    slimRootfs(root);
     const changes = Object.entries(label).flatMap(([k, v]) => ["-c", `LABEL ${k}=${v}`]);
     await run("bash", [
       "-o",
