@@ -13,7 +13,6 @@ import json
 import os
 import threading
 from collections import deque
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import webhook
@@ -75,7 +74,7 @@ class Handler(webhook.WebhookHandler):
 
 def main() -> None:
     log(f"listening on :{PORT}")
-    ThreadingHTTPServer(("", PORT), Handler).serve_forever()
+    webhook.Server(("", PORT), Handler).serve_forever()
 
 
 if __name__ == "__main__":

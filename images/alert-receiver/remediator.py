@@ -25,7 +25,6 @@ import threading
 import time
 import urllib.request
 from collections import deque
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import decide as d
@@ -272,7 +271,7 @@ def main() -> None:
     rem = Remediator(policy, swarm, STATE_FILE)
     log("listening", port=PORT, dryRun=bool(policy.get("dryRun")), actions=policy["actions"])
     threading.Thread(target=poller, args=(rem,), daemon=True).start()
-    ThreadingHTTPServer(("", PORT), make_handler(rem)).serve_forever()
+    webhook.Server(("", PORT), make_handler(rem)).serve_forever()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import json
 import threading
 import urllib.error
 import urllib.request
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -58,7 +57,7 @@ def test_a_malformed_body_is_refused(body: bytes) -> None:
 
 @pytest.fixture
 def server():  # type: ignore[no-untyped-def]
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), receiver.Handler)
+    srv = hook.Server(("127.0.0.1", 0), receiver.Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
     srv.shutdown()

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import decide as d
 import pytest
 import remediator
+import webhook
 
 POLICY: dict[str, Any] = {
     "stack": "lab",
@@ -159,7 +159,7 @@ class RecordingSwarm:
 def served():  # type: ignore[no-untyped-def]
     swarm = RecordingSwarm()
     rem = remediator.Remediator(POLICY, swarm, "")  # type: ignore[arg-type]
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), remediator.make_handler(rem))
+    srv = webhook.Server(("127.0.0.1", 0), remediator.make_handler(rem))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}", swarm, rem
     srv.shutdown()
