@@ -11,6 +11,7 @@ import { imageSetOf } from "../../lab/deploy/plan.js";
 import { derivedImage } from "../../lab/deploy/versions.js";
 import { requireHealthy, runDrill } from "../../lab/drills/run.js";
 import type { DrillOptions, DrillRun } from "../../lab/drills/types.js";
+import { servedRef } from "../../lab/plan/registry.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { readColours } from "../../lab/state/colours.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
@@ -108,6 +109,8 @@ describe("deploys", { timeout: 420_000 }, () => {
     await requireHealthy(lab, 120_000);
     const before = await runningVersion(lab);
     const image = await derivedImage(before, imageSetOf(before) ?? "offline", false);
+    // What the nodes pull: the deploy pushes the host's image to the lab's registry.
+    const served = servedRef(lab.config.name, image);
     // The deploy, as a user runs it, in the background: it keeps blue warm for 10 minutes.
     const deploy = spawn(
       "npx",
@@ -124,7 +127,7 @@ describe("deploys", { timeout: 420_000 }, () => {
     const deadline = Date.now() + 300_000;
     while (readColours()?.phase !== "warm" && Date.now() < deadline && deploy.exitCode === null)
       await new Promise((r) => setTimeout(r, 1000));
-    expect(readColours()?.greenImage, output).toBe(image);
+    expect(readColours()?.greenImage, output).toBe(served);
     // Green serves the app now, blue still runs the old version.
     expect(await runningVersion(lab)).toBe(before);
     const back = await cli(["rollback", "-o", "json"]);
@@ -134,7 +137,7 @@ describe("deploys", { timeout: 420_000 }, () => {
       strategy: "blue-green",
       result: "succeeded",
       version: before,
-      from: image,
+      from: served,
     });
     expect(JSON.parse(back.stdout).durationS).toBeLessThan(15);
     expect(await exited, output).toBe(0);
