@@ -161,7 +161,6 @@ async function buildTraefikWebUi(webui: string): Promise<void> {
   }
 }
 
-/** A Debian bookworm root file system from debootstrap, imported as the offline base image. */
 /**
  * What Debian's own container images configure (debuerreotype's slimming): apt keeps no package
  * archive or cache after an install, and dpkg does not unpack documentation, manuals or message
@@ -214,6 +213,7 @@ export function slimRootfs(root: string): void {
     if (f.endsWith(".deb")) rmSync(join(archives, f), { force: true });
 }
 
+/** A Debian bookworm root file system from debootstrap, imported as the offline base image. */
 export async function importDebianBase(ref: string, label: Record<string, string>): Promise<void> {
   if (!(await has("debootstrap"))) {
     throw new LabError(

@@ -20,25 +20,21 @@ import { waitFor } from "../wait/poll.js";
 
 const PORT = `${REGISTRY_PORT}/tcp`;
 
-async function loopbackPort(host: Engine, name: string): Promise<number | undefined> {
+/** A running registry container: its loopback port and the image it runs; undefined otherwise. */
+async function running(
+  host: Engine,
+  name: string,
+): Promise<{ port: number; image: string } | undefined> {
   try {
     const info = await host.getContainer(name).inspect();
     const port = info.NetworkSettings.Ports?.[PORT]?.[0]?.HostPort;
-    return info.State.Running && port ? Number(port) : undefined;
+    return info.State.Running && port
+      ? { port: Number(port), image: info.Config.Image }
+      : undefined;
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
-}
-
-async function runningImage(host: Engine, name: string): Promise<string | undefined> {
-  const info = await host.getContainer(name).inspect().catch(ignoreNotFoundAs);
-  return info?.State.Running ? info.Config.Image : undefined;
-}
-
-function ignoreNotFoundAs(err: unknown): undefined {
-  ignoreNotFound(err);
-  return undefined;
 }
 
 async function start(host: Engine, c: RegistryContainer, image: string, volume: string) {
@@ -58,7 +54,7 @@ async function start(host: Engine, c: RegistryContainer, image: string, volume: 
     },
   });
   await container.start();
-  const port = await loopbackPort(host, c.name);
+  const port = (await running(host, c.name))?.port;
   if (!port) throw new Error(`registry ${c.name} started without a loopback port`);
   await waitFor(
     `registry ${c.name} on 127.0.0.1:${port}`,
@@ -78,8 +74,8 @@ async function start(host: Engine, c: RegistryContainer, image: string, volume: 
 /** The serving registry, running the given image (started or replaced); its loopback port. */
 export async function ensureRegistry(host: Engine, lab: string, image: string): Promise<number> {
   const plan = planRegistry(lab);
-  const port = await loopbackPort(host, plan.serve.name);
-  if (port && (await runningImage(host, plan.serve.name)) === image) return port;
+  const now = await running(host, plan.serve.name);
+  if (now?.image === image) return now.port;
   await host.createVolume({ Name: plan.volume.name, Labels: plan.volume.labels });
   return start(host, plan.serve, image, plan.volume.name);
 }
@@ -165,13 +161,13 @@ export async function pushMissing(
  */
 export async function serve(host: Engine, lab: string, ref: string): Promise<string> {
   const name = planRegistry(lab).serve.name;
-  const [port, image] = [await loopbackPort(host, name), await runningImage(host, name)];
-  if (!port || !image)
+  const now = await running(host, name);
+  if (!now)
     throw new LabError(
       `the lab's registry (container ${name}) is not running, so the nodes cannot get ${ref}`,
       "start the lab again: npm run lab:up (it starts the registry)",
       EXIT.notRunning,
     );
-  await pushMissing(host, lab, image, port, [hostRef(ref)]);
+  await pushMissing(host, lab, now.image, now.port, [hostRef(ref)]);
   return servedRef(lab, ref);
 }
