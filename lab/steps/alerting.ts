@@ -9,7 +9,6 @@ import type { ImageSpec } from "../images/plan.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT, statePaths } from "../state/paths.js";
 import { need, type Step } from "./context.js";
-import { planLabAlertmanager } from "./deploy.js";
 
 export const RULES_DIR = join(REPO_ROOT, "prometheus/rules");
 
@@ -80,8 +79,9 @@ export const checkAlertingStep: Step = {
   async run(ctx, report) {
     const amFile = statePaths().alertmanagerConfig;
     mkdirSync(dirname(amFile), { recursive: true });
-    writeFileSync(amFile, planLabAlertmanager(ctx.config).yaml);
-    await checkAlerting(need(ctx.images, "images"), RULES_DIR, amFile);
+    const plan = need(ctx.plan, "plan");
+    writeFileSync(amFile, plan.alertmanager.yaml);
+    await checkAlerting(plan.images, RULES_DIR, amFile);
     report("promtool and amtool of the image set accept them");
   },
 };

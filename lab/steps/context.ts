@@ -1,7 +1,8 @@
-/** What the steps of `up` share. Each step reads what earlier ones set. */
+/** What the steps of `up` share: the facts the first steps gather, then the plan the rest apply. */
 import type { LabConfig } from "../config/schema.js";
 import type { LabNode, NodeDriver } from "../drivers/types.js";
-import type { ImageSet, ImageSpec } from "../images/plan.js";
+import type { ImageKey, ImageSet } from "../images/plan.js";
+import type { LabPlan } from "../plan/lab.js";
 import type { Engine } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 
@@ -12,11 +13,13 @@ export interface UpContext {
   driver: NodeDriver;
   imageSet?: ImageSet;
   imageReason?: string;
-  images?: ImageSpec[];
+  /** the host reference of each image made (content-tagged) */
+  made?: Partial<Record<ImageKey, string>>;
+  /** computed once, after the images are made; every later step reads it */
+  plan?: LabPlan;
   nodes?: LabNode[];
   /** the nodes were created by this run: the database members started empty */
   freshNodes?: boolean;
-  stackDoc?: Record<string, unknown>;
 }
 
 export interface Step {

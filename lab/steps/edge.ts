@@ -2,10 +2,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { EXIT, LabError } from "../errors.js";
-import { imageRef } from "../images/plan.js";
-import { renderEdgeConfig } from "../plan/edge.js";
-import { labels, names } from "../plan/names.js";
-import { planNodes } from "../plan/nodes.js";
 import { ignoreNotFound } from "../runtime/docker.js";
 import { statePaths } from "../state/paths.js";
 import { need, type Step } from "./context.js";
@@ -13,15 +9,10 @@ import { need, type Step } from "./context.js";
 export const startEdge: Step = {
   title: "Starting the entry point",
   async run(ctx, report) {
-    const { config } = ctx;
-    const image = imageRef(need(ctx.images, "images"), "edge");
-    const cfgText = renderEdgeConfig(
-      planNodes(config, image).map((n) => ({ name: n.name, address: n.name })),
-      config.domain,
-    );
+    const edge = need(ctx.plan, "plan").edge;
+    const { name, image, config: cfgText, bind, ports } = edge;
     const cfgPath = statePaths().edgeConfig;
     mkdirSync(dirname(cfgPath), { recursive: true });
-    const name = names.edge(config.name);
     const existing = await ctx.host
       .getContainer(name)
       .inspect()
@@ -33,7 +24,7 @@ export const startEdge: Step = {
         return false;
       }
     })();
-    const wantPorts = `${config.bind}:${config.ports.https}/${config.ports.http}`;
+    const wantPorts = edge.portsLabel;
     if (
       existing?.State.Running &&
       sameConfig &&
@@ -48,14 +39,14 @@ export const startEdge: Step = {
     const container = await ctx.host.createContainer({
       name,
       Image: image,
-      Labels: { ...labels(config.name, "edge"), "lab.ports": wantPorts },
+      Labels: edge.labels,
       ExposedPorts: { "443/tcp": {}, "80/tcp": {} },
       HostConfig: {
-        NetworkMode: `${names.network(config.name)}`,
+        NetworkMode: edge.network,
         Binds: [`${cfgPath}:/usr/local/etc/haproxy/haproxy.cfg:ro`],
         PortBindings: {
-          "443/tcp": [{ HostIp: config.bind, HostPort: String(config.ports.https) }],
-          "80/tcp": [{ HostIp: config.bind, HostPort: String(config.ports.http) }],
+          "443/tcp": [{ HostIp: bind, HostPort: String(ports.https) }],
+          "80/tcp": [{ HostIp: bind, HostPort: String(ports.http) }],
         },
         RestartPolicy: { Name: "unless-stopped" },
       },
@@ -66,7 +57,7 @@ export const startEdge: Step = {
       const msg = (err as Error).message;
       if (/address already in use|port is already allocated/i.test(msg)) {
         throw new LabError(
-          `the entry point cannot listen on ${config.bind}: ${msg}`,
+          `the entry point cannot listen on ${bind}: ${msg}`,
           "choose free ports: --https-port 8443 --http-port 8080",
           EXIT.portTaken,
         );

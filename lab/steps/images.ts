@@ -2,8 +2,10 @@
 import { ensureBases, makeImage } from "../images/build.js";
 import { UPSTREAM_REGISTRY_PROBE } from "../images/official.js";
 import { type ImageSet, planImages } from "../images/plan.js";
+import { planLab } from "../plan/lab.js";
 import { answers } from "../runtime/http.js";
-import { need, type Step } from "./context.js";
+import { need, type Step, type UpContext } from "./context.js";
+import { gatherFacts } from "./facts.js";
 
 export function upstreamReachable(
   url = UPSTREAM_REGISTRY_PROBE,
@@ -30,7 +32,6 @@ export const selectImages: Step = {
     const { set, reason } = await chooseImageSet(ctx.config.images);
     ctx.imageSet = set;
     ctx.imageReason = reason;
-    ctx.images = planImages(set);
     report(`${set} (${reason})`);
   },
 };
@@ -41,11 +42,28 @@ export const buildImages: Step = {
     const set = need(ctx.imageSet, "image set");
     const bases = await ensureBases(ctx.host, set);
     if (bases.length > 0) report(`bases: ${bases.join(", ")}`);
-    const made = [];
-    for (const spec of need(ctx.images, "images")) {
+    const made: UpContext["made"] = {};
+    for (const spec of planImages(set)) {
       report(`${spec.ref} (${spec.source.kind})`);
-      made.push({ ...spec, ref: await makeImage(ctx.host, spec) });
+      made[spec.key] = await makeImage(ctx.host, spec);
     }
-    ctx.images = made;
+    ctx.made = made;
+  },
+};
+
+/** The plan, computed once from the configuration and the facts gathered so far. */
+export const planStep: Step = {
+  title: "Planning the lab",
+  async run(ctx, report) {
+    const facts = gatherFacts(
+      need(ctx.imageSet, "image set"),
+      need(ctx.imageReason, "image set's reason"),
+      need(ctx.made, "made images"),
+    );
+    ctx.plan = planLab(ctx.config, facts);
+    const { nodes, images, stack } = ctx.plan;
+    report(
+      `${nodes.length} nodes, ${images.length} images, ${Object.keys(stack.doc.services as object).length} services`,
+    );
   },
 };

@@ -5,7 +5,7 @@ import { restoreKeptDatabase } from "./database.js";
 import { deployStack } from "./deploy.js";
 import { distributeImages } from "./distribute.js";
 import { startEdge } from "./edge.js";
-import { buildImages, selectImages } from "./images.js";
+import { buildImages, planStep, selectImages } from "./images.js";
 import { createNodes } from "./nodes.js";
 import { preflight } from "./preflight.js";
 import { prepareState } from "./state.js";
@@ -17,6 +17,7 @@ export const UP_STEPS: Step[] = [
   selectImages,
   prepareState,
   buildImages,
+  planStep,
   checkAlertingStep,
   createNodes,
   formSwarm,

@@ -1,6 +1,4 @@
 /** Creating the nodes and waiting for the engine inside each one. */
-import { imageRef } from "../images/plan.js";
-import { planNodes } from "../plan/nodes.js";
 import { WaitAborted, waitFor } from "../wait/poll.js";
 import { need, type Step } from "./context.js";
 
@@ -10,7 +8,7 @@ const CERT_ERROR = /certificate|self[- ]signed|unable to verify/i;
 export const createNodes: Step = {
   title: "Creating nodes",
   async run(ctx, report) {
-    const specs = planNodes(ctx.config, imageRef(need(ctx.images, "images"), "node"));
+    const specs = need(ctx.plan, "plan").nodes;
     ctx.freshNodes = (await ctx.driver.list()).length === 0;
     const nodes = await Promise.all(specs.map((spec) => ctx.driver.create(spec)));
     await Promise.all(

@@ -1,7 +1,5 @@
 /** Node 1 initialises the swarm; the others join as managers; nodes get their placement labels. */
 
-import { imageRef } from "../images/plan.js";
-import { planNodes } from "../plan/nodes.js";
 import type { Engine } from "../runtime/docker.js";
 import { need, type Step } from "./context.js";
 
@@ -37,7 +35,7 @@ export const formSwarm: Step = {
         });
       }),
     );
-    const specs = planNodes(ctx.config, imageRef(need(ctx.images, "images"), "node"));
+    const specs = need(ctx.plan, "plan").nodes;
     const swarmNodes = (await leader.listNodes()) as Array<{
       ID: string;
       Version: { Index: number };

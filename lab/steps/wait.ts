@@ -13,7 +13,7 @@ export const waitHealthy: Step = {
     const nodes = need(ctx.nodes, "nodes");
     const manager = ctx.driver.engine(need(nodes[0], "first node"));
     const stack = names.stack(ctx.config.name);
-    const expected = expectedServices(need(ctx.stackDoc, "stack"), nodes.length).map((s) => ({
+    const expected = expectedServices(need(ctx.plan, "plan").stack.doc, nodes.length).map((s) => ({
       ...s,
       name: `${stack}_${s.name}`,
     }));

@@ -227,6 +227,16 @@ describe("CLI: bad input gets a clear message and a non-zero exit", { timeout: 3
     expect(r.stdout).toMatch(/image set: official/);
     expect(r.stdout).toMatch(/Host\(`app\.demo\.localhost`\)/);
   });
+
+  it("--dry-run -o json prints the plan up applies, as one object", async () => {
+    const r = await cli(["up", "--dry-run", "-o", "json", "--name", "demo", "--nodes", "2"]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.nodes.map((n: { name: string }) => n.name)).toEqual(["demo-node-1", "demo-node-2"]);
+    expect(plan.stack.name).toBe("demo");
+    expect(plan.stack.doc.services.app.image).toMatch(/^demo-registry:5000\/swarm-lab\/app:/);
+    expect(plan.edge.config).toContain("server demo-node-2 demo-node-2:443");
+  });
 });
 
 describe("preflight: a taken port", () => {

@@ -8,7 +8,7 @@ import { planImages } from "../../lab/images/plan.js";
 import { renderStack } from "../../lab/plan/stack.js";
 import { stackVars } from "../../lab/plan/vars.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
-import { stackOverlay } from "../../lab/steps/deploy.js";
+import { stackOverlay } from "../../lab/steps/facts.js";
 
 const r = validateConfig({});
 if (!r.ok) throw new Error(r.errors.join("; "));

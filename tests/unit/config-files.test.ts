@@ -76,20 +76,21 @@ describe.skipIf(!has("docker"))("stack file with the docker CLI (skipped without
   it.each(["offline", "official"] as const)(
     "docker stack config accepts the rendered %s stack",
     async (set) => {
-      const { renderLabStack, resolveIfPresent } = await import("../../lab/steps/deploy.js");
-      const { planImages } = await import("../../lab/images/plan.js");
+      const { gatherFacts, resolveIfPresent } = await import("../../lab/steps/facts.js");
+      const { planLab } = await import("../../lab/plan/lab.js");
       const { validateConfig } = await import("../../lab/config/validate.js");
       const { stackToYaml } = await import("../../lab/plan/stack.js");
       const { mkdtempSync, writeFileSync } = await import("node:fs");
       const { tmpdir } = await import("node:os");
       const r = validateConfig({});
       if (!r.ok) throw new Error("default config invalid");
-      const doc = renderLabStack(r.config, set, planImages(set), (f) => {
+      const resolve = (f: string) => {
         const res = resolveIfPresent(f);
         return res.hash === "not-yet-generated"
           ? { path: join(REPO_ROOT, "traefik/traefik.yml"), hash: "0".repeat(12) }
           : res;
-      });
+      };
+      const doc = planLab(r.config, gatherFacts(set, "test", {}, resolve)).stack.doc;
       const file = join(mkdtempSync(join(tmpdir(), "stack-")), "stack.yml");
       writeFileSync(file, stackToYaml(doc));
       const out = execFileSync("docker", ["stack", "config", "-c", file], { encoding: "utf8" });

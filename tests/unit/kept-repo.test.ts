@@ -1,20 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { keptRepoAction, parseSystemId } from "../../lab/backup/plan.js";
-import { validateConfig } from "../../lab/config/validate.js";
 import { nodeHostConfig } from "../../lab/drivers/dind/flags.js";
 import { BACKUP_NODE_PATH, placements, planNodes } from "../../lab/plan/nodes.js";
 import { stackVars } from "../../lab/plan/vars.js";
 import { demuxLogs } from "../../lab/runtime/docker.js";
+import { config } from "../support/config.js";
 
 // Captured from `pgbackrest --stanza=main --output=json info` in the lab's backup service.
 const info = readFileSync(new URL("./fixtures/pgbackrest-info.json", import.meta.url), "utf8");
-
-const config = (input: unknown = {}) => {
-  const r = validateConfig(input);
-  if (!r.ok) throw new Error(r.errors.join("; "));
-  return r.config;
-};
 
 describe("the repository's system identifier", () => {
   it("is read exactly, as text (it is larger than JavaScript's exact integers)", () => {

@@ -3,19 +3,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../lab/config/validate.js";
 import { OFFICIAL } from "../../lab/images/official.js";
 import { planImages } from "../../lab/images/plan.js";
 import { renderEdgeConfig } from "../../lab/plan/edge.js";
 import { placements, planNetwork, planNodes } from "../../lab/plan/nodes.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
+import { config } from "../support/config.js";
 import { has } from "../support/tools.js";
-
-const config = (input: unknown = {}) => {
-  const r = validateConfig(input);
-  if (!r.ok) throw new Error(r.errors.join("; "));
-  return r.config;
-};
 
 describe("planNodes", () => {
   it.each([

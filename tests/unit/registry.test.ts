@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { validateConfig } from "../../lab/config/validate.js";
 import { OFFICIAL } from "../../lab/images/official.js";
 import { planImages } from "../../lab/images/plan.js";
 import { planNodes } from "../../lab/plan/nodes.js";
@@ -17,12 +16,7 @@ import {
   servedRef,
 } from "../../lab/plan/registry.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
-
-const config = (input: unknown = {}) => {
-  const r = validateConfig(input);
-  if (!r.ok) throw new Error(r.errors.join("; "));
-  return r.config;
-};
+import { config } from "../support/config.js";
 
 describe("the lab's registry plan", () => {
   it("names every stack image as the nodes pull it, and back", () => {

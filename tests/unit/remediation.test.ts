@@ -5,19 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { validateConfig } from "../../lab/config/validate.js";
-import { planImages } from "../../lab/images/plan.js";
+import type { LabConfig } from "../../lab/config/schema.js";
 import { planAlertmanager, withReceiverSecrets } from "../../lab/plan/alertmanager.js";
+import { planLab } from "../../lab/plan/lab.js";
 import { remediatorPolicy } from "../../lab/plan/remediation.js";
+import type { FileResolver } from "../../lab/plan/stack.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
-import { renderLabStack } from "../../lab/steps/deploy.js";
+import { gatherFacts } from "../../lab/steps/facts.js";
+import { config } from "../support/config.js";
 import { has } from "../support/tools.js";
 
-const config = (input: unknown) => {
-  const r = validateConfig(input);
-  if (!r.ok) throw new Error(r.errors.join("; "));
-  return r.config;
-};
 const template = readFileSync(join(REPO_ROOT, "prometheus/alertmanager.yml"), "utf8");
 const receivers = config({
   alerting: {
@@ -34,6 +31,9 @@ const receivers = config({
     },
   },
 }).alerting.receivers;
+
+const stackOf = (c: LabConfig, resolve: FileResolver) =>
+  planLab(c, gatherFacts("offline", "test", {}, resolve)).stack.doc;
 
 describe("remediator policy", () => {
   it("turns durations into seconds and thresholds into the metric names the rules read", () => {
@@ -61,10 +61,7 @@ describe("remediator policy", () => {
 
   it("is the remediator's environment in the rendered stack, which holds no Docker socket", () => {
     const c = config({ alerting: { dryRun: true } });
-    const doc = renderLabStack(c, "offline", planImages("offline"), (f) => ({
-      path: f,
-      hash: "0".repeat(12),
-    }));
+    const doc = stackOf(c, (f) => ({ path: f, hash: "0".repeat(12) }));
     const services = doc.services as Record<string, Record<string, unknown>>;
     const rem = services.remediator as {
       environment: Record<string, string>;
@@ -129,7 +126,7 @@ describe("notification receivers", () => {
       alerting: { receivers: { slack: { urlFile: "no/such/file", channel: "#x" } } },
     });
     expect(() =>
-      renderLabStack(c, "offline", planImages("offline"), (f) => {
+      stackOf(c, (f) => {
         if (f.startsWith("no/")) throw new Error("ENOENT");
         return { path: f, hash: "0".repeat(12) };
       }),

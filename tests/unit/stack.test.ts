@@ -11,7 +11,7 @@ import {
 } from "../../lab/plan/stack.js";
 import { stackVars } from "../../lab/plan/vars.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
-import { stackOverlay } from "../../lab/steps/deploy.js";
+import { stackOverlay } from "../../lab/steps/facts.js";
 
 const template = readFileSync(join(REPO_ROOT, "compose/lab.yml"), "utf8");
 const overlay = (set: "official" | "offline") => readFileSync(stackOverlay(set), "utf8");

@@ -5,18 +5,19 @@ import { type Command, Option } from "commander";
 import { loadConfig } from "../../config/load.js";
 import { missingFromDiagram, type StackDoc, stackDiagram } from "../../diagram/dot.js";
 import { EXIT, LabError } from "../../errors.js";
-import { type ImageSet, planImages } from "../../images/plan.js";
-import { planNodes } from "../../plan/nodes.js";
+import type { ImageSet } from "../../images/plan.js";
+import { planLab } from "../../plan/lab.js";
 import { has, run } from "../../runtime/exec.js";
-import { renderLabStack, resolveIfPresent } from "../../steps/deploy.js";
+import { gatherFacts, resolveIfPresent } from "../../steps/facts.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 
 /** Pure: the diagram of a configuration and image set. */
 export function diagramOf(flags: ConfigFlags, set: ImageSet): { dot: string; doc: StackDoc } {
   const config = loadConfig(flags.config, configInput(flags));
-  const doc = renderLabStack(config, set, planImages(set), resolveIfPresent) as StackDoc;
+  const plan = planLab(config, gatherFacts(set, "drawn", {}, resolveIfPresent));
+  const doc = plan.stack.doc as StackDoc;
   const title = `swarm-lab "${config.name}": ${config.nodes} nodes, ${set} image set, *.${config.domain}`;
-  return { dot: stackDiagram(doc, planNodes(config, "node"), title), doc };
+  return { dot: stackDiagram(doc, plan.nodes, title), doc };
 }
 
 /** The diagram's Graphviz source, refused when it lacks a part of the stack or Graphviz is missing. */

@@ -6,23 +6,21 @@ import { connectLab, makeDriver } from "../../core/running.js";
 import { labUrls } from "../../core/urls.js";
 import { exportKpis } from "../../deploy/export.js";
 import { EXIT, LabError } from "../../errors.js";
-import { planImages } from "../../images/plan.js";
-import { planNodes } from "../../plan/nodes.js";
-import { stackToYaml } from "../../plan/stack.js";
 import { hostEngine, requireEngine } from "../../runtime/docker.js";
 import { consoleLog } from "../../runtime/log.js";
 import { statePaths } from "../../state/paths.js";
 import { DASHBOARD_USER } from "../../state/secrets.js";
 import type { UpContext } from "../../steps/context.js";
-import { renderLabStack, resolveIfPresent } from "../../steps/deploy.js";
 import { UP_STEPS } from "../../steps/index.js";
 import { runSteps } from "../../steps/run.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
-import { table } from "../print.js";
+import { type OutputFormat, outputOption, table } from "../print.js";
+import { dryRunPlan, printPlan } from "./plan-print.js";
 
 interface UpFlags extends ConfigFlags {
   retain?: boolean;
   dryRun?: boolean;
+  output: OutputFormat;
   verbose?: boolean;
 }
 
@@ -31,31 +29,15 @@ export function registerUp(program: Command): void {
     program.command("up").description("create the lab, or bring it back to its configuration"),
   )
     .option("--retain", "on failure, keep what was created (for debugging) instead of removing it")
-    .option("--dry-run", "print the plan (image set, nodes, rendered stack) and change nothing")
+    .option(
+      "--dry-run",
+      "print the plan (images, nodes, entry point, rendered stack; -o json: all of it) and change nothing",
+    )
     .option("-v, --verbose", "print details")
+    .addOption(outputOption())
     .action(async (flags: UpFlags) => {
       const config = loadConfig(flags.config, configInput(flags));
-      if (flags.dryRun) {
-        const set = config.images === "auto" ? "offline" : config.images;
-        const images = planImages(set);
-        console.log(
-          `image set: ${set}${config.images === "auto" ? " (auto: decided at run time)" : ""}`,
-        );
-        console.log(
-          table(
-            ["image", "source"],
-            images.map((i) => [i.ref, i.source.kind]),
-          ),
-        );
-        console.log(
-          table(
-            ["node", "labels"],
-            planNodes(config, "node").map((n) => [n.name, JSON.stringify(n.swarmLabels)]),
-          ),
-        );
-        console.log(stackToYaml(renderLabStack(config, set, images, resolveIfPresent)));
-        return;
-      }
+      if (flags.dryRun) return printPlan(dryRunPlan(config), flags.output);
       const host = hostEngine();
       const driver = makeDriver(config, host);
       // Whether a lab exists decides whether a failure may remove what is there: not knowing
