@@ -1,5 +1,5 @@
 /** Prometheus' instant query API, through Traefik with the dashboards' login. */
-import type { RunningLab } from "../core/running.js";
+import type { RunningLab } from "../running/lab.js";
 import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials } from "../state/secrets.js";
 

@@ -1,6 +1,7 @@
 /** Reads Alertmanager's API and the local receiver's notifications, through Traefik. */
-import type { RunningLab } from "../core/running.js";
+
 import { EXIT, LabError } from "../errors.js";
+import type { RunningLab } from "../running/lab.js";
 import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials } from "../state/secrets.js";
 import type { AmAlert, Decision, Notification } from "./view.js";

@@ -3,10 +3,10 @@
  * tests use short quiet periods and low thresholds, then put swarm-lab.yaml's policy back).
  */
 
-import type { RunningLab } from "../core/running.js";
-import { updateService } from "../core/swarm.js";
 import { EXIT, LabError } from "../errors.js";
 import type { RemediatorPolicy } from "../plan/remediation.js";
+import type { RunningLab } from "../running/lab.js";
+import { updateService } from "../swarm/steer.js";
 import { getJson } from "./read.js";
 import type { AmAlert, Decision } from "./view.js";
 

@@ -1,6 +1,7 @@
 /** Alertmanager silences, through Traefik (the dashboards' credentials), for planned changes. */
-import type { RunningLab } from "../core/running.js";
+
 import { LabError } from "../errors.js";
+import type { RunningLab } from "../running/lab.js";
 import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials } from "../state/secrets.js";
 

@@ -1,6 +1,7 @@
 /** What the backup commands do, returning data for the CLI to print. */
-import type { RunningLab } from "../core/running.js";
+
 import { EXIT, LabError } from "../errors.js";
+import type { RunningLab } from "../running/lab.js";
 import type { Log } from "../runtime/log.js";
 import { type BackupSet, humanBytes, iso, neededBytes } from "./plan.js";
 import { BackupRepo } from "./repo.js";

@@ -2,7 +2,7 @@
  * The backup repository outlives the lab (a host volume `lab:down` keeps): a fresh `up` whose
  * members started empty brings the database back from it, and says so.
  */
-import type { RunningLab } from "../core/running.js";
+import type { RunningLab } from "../running/lab.js";
 import type { Log } from "../runtime/log.js";
 import { sqlOnLeader } from "./members.js";
 import { type KeptRepoAction, keptRepoAction } from "./plan.js";

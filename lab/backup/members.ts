@@ -1,12 +1,12 @@
 /** The database members as things to stop, wipe and start again (restore, disaster drill). */
-import { leaderOf, MEMBERS, patroniCluster } from "../core/patroni.js";
-import type { RunningLab } from "../core/running.js";
-import { noContainerOf, scaleService, secondsUntil } from "../core/swarm.js";
-import { runningTasks } from "../core/tasks.js";
-import { runOnVolume, serviceImage } from "../core/volumes.js";
+import { leaderOf, MEMBERS, patroniCluster } from "../database/patroni.js";
 import { names } from "../plan/names.js";
 import { placements } from "../plan/nodes.js";
+import type { RunningLab } from "../running/lab.js";
 import { type Engine, execIn } from "../runtime/docker.js";
+import { noContainerOf, scaleService, secondsUntil } from "../swarm/steer.js";
+import { runningTasks } from "../swarm/tasks.js";
+import { runOnVolume, serviceImage } from "../swarm/volumes.js";
 
 export const DATA_MOUNT = "/var/lib/postgresql/data";
 

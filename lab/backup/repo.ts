@@ -1,8 +1,9 @@
 /** The pgBackRest repository, reached by exec in the backup service's container. */
-import type { RunningLab } from "../core/running.js";
-import { runningTasks } from "../core/tasks.js";
+
 import { EXIT, LabError } from "../errors.js";
+import type { RunningLab } from "../running/lab.js";
 import { type Engine, type ExecResult, execResult } from "../runtime/docker.js";
+import { runningTasks } from "../swarm/tasks.js";
 import { type BackupSet, parseInfo, parseSystemId } from "./plan.js";
 
 export const STANZA = "main";

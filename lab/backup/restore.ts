@@ -6,12 +6,12 @@
  * it, and a new full backup taken (the restored cluster starts a new timeline).
  */
 import { performance } from "node:perf_hooks";
-import { leaderOf, MEMBERS, patroniCluster } from "../core/patroni.js";
-import type { RunningLab } from "../core/running.js";
-import { secondsUntil } from "../core/swarm.js";
+import { leaderOf, MEMBERS, patroniCluster } from "../database/patroni.js";
 import { EXIT, LabError } from "../errors.js";
+import type { RunningLab } from "../running/lab.js";
 import { systemClock } from "../runtime/clock.js";
 import type { Log } from "../runtime/log.js";
+import { secondsUntil } from "../swarm/steer.js";
 import {
   clearClusterKeys,
   leaderWithin,

@@ -1,7 +1,7 @@
 /** The CLI entry: parse argv, dispatch, and the ONE place that turns errors into messages + exit codes. */
 import { Command, CommanderError } from "commander";
 import { EXIT, LabError } from "../errors.js";
-import { colors } from "../runtime/log.js";
+import { colors, stderr } from "../runtime/log.js";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerConfig } from "./commands/config.js";
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     await buildProgram().parseAsync(process.argv);
   } catch (err) {
     const { message, code } = describeError(err);
-    if (message) console.error(message);
+    if (message) stderr(message);
     process.exitCode = code;
     // A call that timed out may still hold a socket open (an engine that never answers): once
     // the message is out, it must not keep the command alive. Unref'd: a clean exit is not delayed.

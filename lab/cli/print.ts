@@ -1,6 +1,8 @@
 /** Printing command results: a table for people, JSON for scripts. */
+
 import Table from "cli-table3";
 import { Option } from "commander";
+import { stdout } from "../runtime/log.js";
 
 export type OutputFormat = "text" | "json";
 
@@ -11,7 +13,7 @@ export function table(head: string[], rows: Array<Array<string | number>>): stri
 }
 
 export function printJson(value: unknown): void {
-  console.log(JSON.stringify(value, null, 2));
+  stdout(JSON.stringify(value, null, 2));
 }
 
 /** `-o text|json`; anything else is refused with the choices (exit 2). */

@@ -7,13 +7,13 @@
  * service is again the one that serves.
  */
 import { performance } from "node:perf_hooks";
-import type { RunningLab } from "../core/running.js";
-import { updateService } from "../core/swarm.js";
-import { serviceTasks } from "../core/tasks.js";
 import { EXIT, LabError } from "../errors.js";
+import type { RunningLab } from "../running/lab.js";
 import { type Engine, ignoreNotFound, type ServiceCreate } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import { type Colours, clearColours, readColours, writeColours } from "../state/colours.js";
+import { updateService } from "../swarm/steer.js";
+import { serviceTasks } from "../swarm/tasks.js";
 import {
   type DeployOptions,
   type Failure,

@@ -4,13 +4,13 @@
  */
 import { performance } from "node:perf_hooks";
 import { silence } from "../alerts/silence.js";
-import type { RunningLab } from "../core/running.js";
-import { updateService } from "../core/swarm.js";
-import type { TaskInfo } from "../core/tasks.js";
 import { EXIT, LabError } from "../errors.js";
+import type { RunningLab } from "../running/lab.js";
 import { systemClock } from "../runtime/clock.js";
 import { type Engine, execResult } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
+import { updateService } from "../swarm/steer.js";
+import type { TaskInfo } from "../swarm/tasks.js";
 import {
   type Delivery,
   type Probe,

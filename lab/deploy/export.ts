@@ -3,7 +3,7 @@
  * directory (compose/lab.yml), renamed into place so a scrape never reads half a file.
  */
 import { readAlerts } from "../alerts/read.js";
-import type { RunningLab } from "../core/running.js";
+import type { RunningLab } from "../running/lab.js";
 import { execWithInput } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import { readDeliveries } from "../state/deliveries.js";

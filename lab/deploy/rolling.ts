@@ -5,11 +5,11 @@
  * ran before, at once, and says why.
  */
 import { performance } from "node:perf_hooks";
-import type { RunningLab } from "../core/running.js";
-import { updateService } from "../core/swarm.js";
-import { serviceTasks } from "../core/tasks.js";
+import type { RunningLab } from "../running/lab.js";
 import type { Engine } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
+import { updateService } from "../swarm/steer.js";
+import { serviceTasks } from "../swarm/tasks.js";
 import {
   type DeployOptions,
   type Failure,

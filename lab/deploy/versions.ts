@@ -2,12 +2,12 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import type { RunningLab } from "../core/running.js";
 import { EXIT, LabError } from "../errors.js";
 import { imageExists, makeImage } from "../images/build.js";
 import { IMAGE_LABEL, type ImageSet, planImages } from "../images/plan.js";
 import { serve } from "../images/registry.js";
 import { hostRef } from "../plan/registry.js";
+import type { RunningLab } from "../running/lab.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
 import type { ExpandExample } from "./expand.js";

@@ -7,8 +7,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { activeAlerts, readDecisions, replicasOf, withPolicy } from "../alerts/remediation.js";
-import type { RunningLab } from "../core/running.js";
-import { runLoad } from "../load/run.js";
+import type { RunningLab } from "../running/lab.js";
+import { runLoad } from "../traffic/run.js";
 import type { Check, Drill, DrillRun } from "./types.js";
 
 /** The drill's own quiet period: the default (10 min) would make a drill of 12 minutes. */

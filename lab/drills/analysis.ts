@@ -1,5 +1,5 @@
 /** Pure: what a drill's samples say (unavailability windows, failures, lost writes). */
-import type { Sample } from "../load/stats.js";
+import type { Sample } from "../traffic/stats.js";
 
 /** Longest time (s) with no successful request, counted from the fault (or the start). */
 export function longestOutage(samples: Sample[], fromMs = 0): number {

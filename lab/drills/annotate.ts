@@ -1,6 +1,7 @@
 /** Drill events as Grafana annotations (official set: where Grafana runs), after each run. */
-import type { RunningLab } from "../core/running.js";
+
 import { logServices } from "../logs/read.js";
+import type { RunningLab } from "../running/lab.js";
 import { basicAuth } from "../runtime/http.js";
 import type { Log } from "../runtime/log.js";
 import { grafanaCredentials } from "../state/secrets.js";

@@ -8,8 +8,8 @@
  * write is given up.
  */
 
-import { secondsUntil } from "../core/swarm.js";
-import { runningTasks } from "../core/tasks.js";
+import { secondsUntil } from "../swarm/steer.js";
+import { runningTasks } from "../swarm/tasks.js";
 import { longestOutage } from "./analysis.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";

@@ -4,8 +4,13 @@
  * Patroni promotes the replica once the key expires (ttl); the old member is then started again
  * and must come back as a replica (pg_rewind). Every acknowledged write must still be there.
  */
-import { leaderOf, type Member, patroniCluster, untilTakeoverPossible } from "../core/patroni.js";
-import { scaleService, secondsUntil } from "../core/swarm.js";
+import {
+  leaderOf,
+  type Member,
+  patroniCluster,
+  untilTakeoverPossible,
+} from "../database/patroni.js";
+import { scaleService, secondsUntil } from "../swarm/steer.js";
 import { longestOutage, recoverySeconds } from "./analysis.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";

@@ -1,8 +1,8 @@
 /** A planned switchover (patronictl) under load: the primary role moves, nothing is lost. */
 
-import { leaderOf, patroniCluster } from "../core/patroni.js";
-import { secondsUntil } from "../core/swarm.js";
+import { leaderOf, patroniCluster } from "../database/patroni.js";
 import { execIn } from "../runtime/docker.js";
+import { secondsUntil } from "../swarm/steer.js";
 import { longestOutage } from "./analysis.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";

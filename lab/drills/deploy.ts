@@ -6,13 +6,14 @@
  * its failure being visible to the old version serving again. --expand: the new version carries
  * the example expand migration (./expand.ts), undone after the traffic.
  */
-import type { RunningLab } from "../core/running.js";
+
 import { deployBlueGreen, keepWarm, retire } from "../deploy/bluegreen.js";
 import { type DeployOptions, runningVersion } from "../deploy/checks.js";
 import { exportKpis } from "../deploy/export.js";
 import { type Delivery, deployOptions, imageSetOf } from "../deploy/plan.js";
 import { deployRolling } from "../deploy/rolling.js";
 import { derivedImage, shipToNodes } from "../deploy/versions.js";
+import type { RunningLab } from "../running/lab.js";
 import type { Log } from "../runtime/log.js";
 import { readColours } from "../state/colours.js";
 import { recordDelivery } from "../state/deliveries.js";

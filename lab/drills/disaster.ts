@@ -8,7 +8,7 @@
 
 import { sqlOnLeader } from "../backup/members.js";
 import { planRestore, type RestoreResult, restoreCluster } from "../backup/restore.js";
-import type { RunningLab } from "../core/running.js";
+import type { RunningLab } from "../running/lab.js";
 import { archivedUpTo, dataLoss, longestOutage, recoverySeconds } from "./analysis.js";
 import { trace, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";

@@ -7,7 +7,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sqlOnLeader } from "../backup/members.js";
-import type { RunningLab } from "../core/running.js";
 import { type DeployOptions, runningVersion } from "../deploy/checks.js";
 import {
   EXAMPLE_LABEL,
@@ -23,6 +22,7 @@ import type { Delivery } from "../deploy/plan.js";
 import { deployRolling } from "../deploy/rolling.js";
 import { EXIT, LabError } from "../errors.js";
 import { hostRef } from "../plan/registry.js";
+import type { RunningLab } from "../running/lab.js";
 import type { Log } from "../runtime/log.js";
 import { REPO_ROOT } from "../state/paths.js";
 import type { Check } from "./types.js";

@@ -1,6 +1,6 @@
 /** What the alerting shows while a node is off: NodeDown, and the per-service alerts it inhibits. */
 import { activeAlerts } from "../alerts/remediation.js";
-import type { RunningLab } from "../core/running.js";
+import type { RunningLab } from "../running/lab.js";
 
 export interface NodeAlerts {
   /** seconds from `sinceMs` until Alertmanager had NodeDown for the node (null: not seen) */

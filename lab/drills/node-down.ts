@@ -4,11 +4,11 @@
  * rescheduling, and the node's return.
  */
 
-import { leaderOf, patroniCluster, untilTakeoverPossible } from "../core/patroni.js";
-import { collectStatus } from "../core/status.js";
-import { nodeState, secondsUntil } from "../core/swarm.js";
-import { runningTasks } from "../core/tasks.js";
+import { leaderOf, patroniCluster, untilTakeoverPossible } from "../database/patroni.js";
 import { names } from "../plan/names.js";
+import { collectStatus } from "../running/status.js";
+import { nodeState, secondsUntil } from "../swarm/steer.js";
+import { runningTasks } from "../swarm/tasks.js";
 import { outageEnd, recoverySeconds } from "./analysis.js";
 import { type NodeAlerts, watchNodeAlerts } from "./node-alerts.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";

@@ -1,9 +1,9 @@
 /** Runs a drill N times on a healthy lab, restores what it broke, writes the reports. */
 
-import { patroniCluster, takeoverProblems } from "../core/patroni.js";
-import type { RunningLab } from "../core/running.js";
-import { collectStatus } from "../core/status.js";
+import { patroniCluster, takeoverProblems } from "../database/patroni.js";
 import { EXIT, LabError } from "../errors.js";
+import type { RunningLab } from "../running/lab.js";
+import { collectStatus } from "../running/status.js";
 import { type Clock, systemClock } from "../runtime/clock.js";
 import type { Log } from "../runtime/log.js";
 import { writeReport } from "../state/reports.js";

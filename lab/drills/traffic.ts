@@ -1,8 +1,8 @@
 /** The drills' traffic: writers and readers over HTTPS through the entry point, and a ledger. */
 import { randomUUID } from "node:crypto";
-import type { RunningLab } from "../core/running.js";
-import { runLoad } from "../load/run.js";
-import type { LoadSummary, Sample } from "../load/stats.js";
+import type { RunningLab } from "../running/lab.js";
+import { runLoad } from "../traffic/run.js";
+import type { LoadSummary, Sample } from "../traffic/stats.js";
 import { WriteRetries } from "./retries.js";
 
 export interface TrafficResult {

@@ -1,6 +1,7 @@
 /** A drill: inject a real fault under real load, observe, restore, and judge by numbers. */
-import type { RunningLab } from "../core/running.js";
+
 import type { Strategy } from "../deploy/plan.js";
+import type { RunningLab } from "../running/lab.js";
 import type { Log } from "../runtime/log.js";
 
 export interface DrillOptions {

@@ -1,7 +1,8 @@
 /** Reads a service's logs from the store the lab runs (VictoriaLogs offline, Loki official). */
-import type { RunningLab } from "../core/running.js";
+
 import { EXIT, LabError } from "../errors.js";
 import { names } from "../plan/names.js";
+import type { RunningLab } from "../running/lab.js";
 import { basicAuth } from "../runtime/http.js";
 import { dashboardCredentials, grafanaCredentials } from "../state/secrets.js";
 import { type LogLine, type LogStore, type LogsRequest, logsQuery, parseLogs } from "./query.js";

@@ -4,6 +4,16 @@ const paint = (code: number) => (s: string) => (tty ? `\u001b[${code}m${s}\u001b
 
 export const colors = { green: paint(32), red: paint(31), yellow: paint(33), dim: paint(2) };
 
+/** A command's result for people or scripts (stdout). */
+export function stdout(text: string): void {
+  console.log(text);
+}
+
+/** Messages beside the result: errors, warnings, progress under -o json (stderr). */
+export function stderr(text: string): void {
+  console.error(text);
+}
+
 export interface Log {
   info(line: string): void;
   warn(line: string): void;
@@ -13,10 +23,10 @@ export interface Log {
 /** Progress lines on stdout; on stderr when `quiet` (stdout then carries JSON for scripts). */
 export function consoleLog(verbose = false, quiet = false): Log {
   return {
-    info: (line) => (quiet ? console.error(line) : console.log(line)),
-    warn: (line) => console.error(colors.yellow(`warning: ${line}`)),
+    info: (line) => (quiet ? stderr(line) : stdout(line)),
+    warn: (line) => stderr(colors.yellow(`warning: ${line}`)),
     detail: (line) => {
-      if (verbose) (quiet ? console.error : console.log)(colors.dim(line));
+      if (verbose) (quiet ? stderr : stdout)(colors.dim(line));
     },
   };
 }

@@ -1,7 +1,7 @@
 /** After a healthy lab: a backup repository kept from an earlier lab brings its database back. */
 import { restoreFromKeptRepo } from "../backup/kept.js";
-import { connectLab } from "../core/running.js";
 import { names } from "../plan/names.js";
+import { connectLab } from "../running/lab.js";
 import type { Step } from "./context.js";
 
 export const restoreKeptDatabase: Step = {

@@ -1,8 +1,8 @@
 /** The lab is up when every service converged and the app answers through the entry point. */
 
-import { labHttp } from "../core/running.js";
 import { names } from "../plan/names.js";
 import { expectedServices } from "../plan/stack.js";
+import { labHttp } from "../running/lab.js";
 import { waitFor } from "../wait/poll.js";
 import { servicesConverged } from "../wait/services.js";
 import { need, type Step } from "./context.js";

@@ -6,8 +6,8 @@
 import { promQuery } from "../alerts/prometheus.js";
 import { getJson } from "../alerts/read.js";
 import type { AmAlert } from "../alerts/view.js";
-import { patroniCluster } from "../core/patroni.js";
-import type { RunningLab } from "../core/running.js";
+import { patroniCluster } from "../database/patroni.js";
+import type { RunningLab } from "../running/lab.js";
 import type { Clock } from "../runtime/clock.js";
 import type { WatchState } from "./model.js";
 import {

@@ -5,7 +5,7 @@
  */
 import asciichart from "asciichart";
 import { humanAge } from "../backup/plan.js";
-import type { Member } from "../core/patroni.js";
+import type { Member } from "../database/patroni.js";
 import { fitView } from "./fit.js";
 
 export type Tone = "ok" | "bad" | "warn" | "dim" | "plain";

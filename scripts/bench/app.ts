@@ -8,11 +8,11 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { Agent, request } from "undici";
 import { loadConfig } from "../../lab/config/load.js";
-import { connectLab } from "../../lab/core/running.js";
-import { runLoad } from "../../lab/load/run.js";
-import type { LoadSummary } from "../../lab/load/stats.js";
+import { connectLab } from "../../lab/running/lab.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { writeReport } from "../../lab/state/reports.js";
+import { runLoad } from "../../lab/traffic/run.js";
+import type { LoadSummary } from "../../lab/traffic/stats.js";
 import { waitFor } from "../../lab/wait/poll.js";
 
 const { values } = parseArgs({

@@ -6,10 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../lab/config/load.js";
-import { connectLab, type RunningLab } from "../../lab/core/running.js";
-import { percentile } from "../../lab/load/stats.js";
 import { logServices, queryLogs } from "../../lab/logs/read.js";
+import { connectLab, type RunningLab } from "../../lab/running/lab.js";
 import { writeReport } from "../../lab/state/reports.js";
+import { percentile } from "../../lab/traffic/stats.js";
 
 const OBSERVABILITY = [
   "prometheus",

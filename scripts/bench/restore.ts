@@ -8,8 +8,8 @@ import { parseArgs } from "node:util";
 import { takeBackup } from "../../lab/backup/commands.js";
 import { sqlOnLeader } from "../../lab/backup/members.js";
 import { loadConfig } from "../../lab/config/load.js";
-import { connectLab } from "../../lab/core/running.js";
 import { runDrill } from "../../lab/drills/run.js";
+import { connectLab } from "../../lab/running/lab.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { writeReport } from "../../lab/state/reports.js";
 

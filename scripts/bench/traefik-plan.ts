@@ -5,7 +5,7 @@
  * as compose/lab.yml labels them, translated to the file provider.
  */
 import { parse, stringify } from "yaml";
-import type { LoadSummary } from "../../lab/load/stats.js";
+import type { LoadSummary } from "../../lab/traffic/stats.js";
 
 export interface BenchPorts {
   http: number;

@@ -1,5 +1,5 @@
 /** Pure: bench:traefik's result and its readable summary. */
-import type { LoadSummary } from "../../lab/load/stats.js";
+import type { LoadSummary } from "../../lab/traffic/stats.js";
 import { GOALS, type PairVerdict } from "./traefik-plan.js";
 
 export type SideResult = Omit<LoadSummary, "timeline"> & {

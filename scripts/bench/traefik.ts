@@ -12,8 +12,6 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import bcrypt from "bcryptjs";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
-import { type LoadOptions, runLoad } from "../../lab/load/run.js";
-import { type Sample, summarize } from "../../lab/load/stats.js";
 import { LABEL_KIND } from "../../lab/plan/names.js";
 import { hostEngine } from "../../lab/runtime/docker.js";
 import { LabHttp } from "../../lab/runtime/http.js";
@@ -22,6 +20,8 @@ import { serverNames } from "../../lab/state/ca.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { writeReport } from "../../lab/state/reports.js";
 import { ROUTED_SERVICES } from "../../lab/state/tls.js";
+import { type LoadOptions, runLoad } from "../../lab/traffic/run.js";
+import { type Sample, summarize } from "../../lab/traffic/stats.js";
 import { waitFor } from "../../lab/wait/poll.js";
 import {
   DOMAIN,

@@ -1,7 +1,7 @@
 /** Alerts for real: a fault fires an alert, Alertmanager notifies the lab's receiver, it resolves. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningLab } from "../../lab/core/running.js";
-import { scaleService } from "../../lab/core/swarm.js";
+import type { RunningLab } from "../../lab/running/lab.js";
+import { scaleService } from "../../lab/swarm/steer.js";
 import { cli } from "../support/cli.js";
 import { eventually, execInTask, theLab, withServiceStopped } from "../support/lab.js";
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replicasOf } from "../../lab/alerts/remediation.js";
-import type { RunningLab } from "../../lab/core/running.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { eventually, theLab } from "../support/lab.js";
 
 let lab: RunningLab;

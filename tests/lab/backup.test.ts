@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promQuery } from "../../lab/alerts/prometheus.js";
 import { memberEngine, onMemberVolume, sqlOnLeader } from "../../lab/backup/members.js";
 import { ASIDE } from "../../lab/backup/restore.js";
-import { leaderOf, patroniCluster } from "../../lab/core/patroni.js";
-import type { RunningLab } from "../../lab/core/running.js";
-import { scaleService } from "../../lab/core/swarm.js";
+import { leaderOf, patroniCluster } from "../../lab/database/patroni.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { execResult } from "../../lab/runtime/docker.js";
+import { scaleService } from "../../lab/swarm/steer.js";
 import { cli, spawnCli } from "../support/cli.js";
 import { eventually, theLab } from "../support/lab.js";
 

@@ -4,7 +4,6 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningLab } from "../../lab/core/running.js";
 import { runningVersion } from "../../lab/deploy/checks.js";
 import { GREEN } from "../../lab/deploy/colours.js";
 import { imageSetOf } from "../../lab/deploy/plan.js";
@@ -12,6 +11,7 @@ import { derivedImage } from "../../lab/deploy/versions.js";
 import { requireHealthy, runDrill } from "../../lab/drills/run.js";
 import type { DrillOptions, DrillRun } from "../../lab/drills/types.js";
 import { servedRef } from "../../lab/plan/registry.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { readColours } from "../../lab/state/colours.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";

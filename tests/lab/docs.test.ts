@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningLab } from "../../lab/core/running.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { theLab } from "../support/lab.js";
 

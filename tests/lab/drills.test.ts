@@ -1,11 +1,11 @@
 /** Each drill injects its fault for real under load and must pass its own verdict. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { patroniCluster } from "../../lab/core/patroni.js";
-import type { RunningLab } from "../../lab/core/running.js";
+import { patroniCluster } from "../../lab/database/patroni.js";
 import { ARCHIVE_SHIP_MARGIN_S } from "../../lab/drills/disaster.js";
 import { NODE_ALERTS_OFF_S } from "../../lab/drills/node-down.js";
 import { requireHealthy, runDrill } from "../../lab/drills/run.js";
 import type { DrillRun } from "../../lab/drills/types.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { cli, spawnCli } from "../support/cli.js";
 import { databaseLogs, theLab } from "../support/lab.js";

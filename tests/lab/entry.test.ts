@@ -1,6 +1,6 @@
 import { connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningLab } from "../../lab/core/running.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { dashboardCredentials, readCa } from "../../lab/state/secrets.js";
 import { dashboardAuth, theLab } from "../support/lab.js";
 

@@ -4,13 +4,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { promQuery } from "../../lab/alerts/prometheus.js";
-import type { RunningLab } from "../../lab/core/running.js";
-import { runningTasks } from "../../lab/core/tasks.js";
 import { DASHBOARDS } from "../../lab/dashboards/index.js";
 import { type PanelQuery, panelQueries } from "../../lab/dashboards/queries.js";
 import { queryLogs } from "../../lab/logs/read.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
+import { runningTasks } from "../../lab/swarm/tasks.js";
 import { cli } from "../support/cli.js";
 import { dashboardAuth, eventually, theLab, withServiceStopped } from "../support/lab.js";
 

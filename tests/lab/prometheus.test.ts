@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replicasOf } from "../../lab/alerts/remediation.js";
-import type { RunningLab } from "../../lab/core/running.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { dashboardAuth, eventually, theLab } from "../support/lab.js";
 

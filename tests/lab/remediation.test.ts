@@ -19,14 +19,14 @@ import {
   withPolicy,
 } from "../../lab/alerts/remediation.js";
 import type { Decision } from "../../lab/alerts/view.js";
-import type { RunningLab } from "../../lab/core/running.js";
-import { runningTasks } from "../../lab/core/tasks.js";
 import { REMEDIATION_ANNOTATION } from "../../lab/dashboards/kit.js";
 import { runDrill } from "../../lab/drills/run.js";
 import { planImages } from "../../lab/images/plan.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { statePaths } from "../../lab/state/paths.js";
 import { checkAlerting, RULES_DIR } from "../../lab/steps/alerting.js";
+import { runningTasks } from "../../lab/swarm/tasks.js";
 import { eventually, pythonIn as pythonIn_, theLab } from "../support/lab.js";
 
 let lab: RunningLab;

@@ -8,9 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningLab } from "../../lab/core/running.js";
 import { NODE_API_PORT } from "../../lab/drivers/dind/driver.js";
 import { DEFAULT_CAPS, NODE_EXTRA_CAPS } from "../../lab/drivers/dind/flags.js";
+import type { RunningLab } from "../../lab/running/lab.js";
 import { execResult, hostEngine } from "../../lab/runtime/docker.js";
 import { basicAuth } from "../../lab/runtime/http.js";
 import { issueCert } from "../../lab/state/ca.js";

@@ -1,10 +1,10 @@
 /** Connects lab tests to the running lab described by swarm-lab.yaml / LAB_CONFIG. */
 import { loadConfig } from "../../lab/config/load.js";
-import { MEMBERS } from "../../lab/core/patroni.js";
-import { connectLab, type RunningLab } from "../../lab/core/running.js";
-import { scaleService } from "../../lab/core/swarm.js";
-import { runningTasks } from "../../lab/core/tasks.js";
+import { MEMBERS } from "../../lab/database/patroni.js";
+import { connectLab, type RunningLab } from "../../lab/running/lab.js";
 import { type ExecResult, execResult } from "../../lab/runtime/docker.js";
+import { scaleService } from "../../lab/swarm/steer.js";
+import { runningTasks } from "../../lab/swarm/tasks.js";
 
 /** Runs a command in the first running task of a service (fails when it has none). */
 export async function execInTask(

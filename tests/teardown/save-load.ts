@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { sqlOnLeader } from "../../lab/backup/members.js";
 import { loadConfig } from "../../lab/config/load.js";
-import { connectLab } from "../../lab/core/running.js";
+import { connectLab } from "../../lab/running/lab.js";
 import { statePaths } from "../../lab/state/paths.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { cli } from "../support/cli.js";

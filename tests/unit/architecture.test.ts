@@ -62,4 +62,21 @@ describe("the lab's tree", () => {
     );
     expect(upward).toEqual([]);
   });
+
+  it("one module writes human output: runtime/log.ts (and the TUI, runtime/screen.tsx, draws its frames)", () => {
+    const writers = modules(LAB)
+      .filter((f) => !["runtime/log.ts", "runtime/screen.tsx"].includes(relative(LAB, f)))
+      .filter((f) =>
+        /\bconsole\.\w+\(|process\.std(out|err)\.write\(/.test(readFileSync(f, "utf8")),
+      )
+      .map((f) => relative(REPO_ROOT, f));
+    expect(writers).toEqual([]);
+    expect(readFileSync(join(LAB, "runtime/log.ts"), "utf8")).toMatch(/console\.log\(/);
+  });
+
+  it("the rooms of the old tree are gone: core/, system/, load/, bench/", () => {
+    for (const room of ["core", "system", "load", "bench"]) {
+      expect(modules(LAB).filter((f) => relative(LAB, f).startsWith(`${room}/`))).toEqual([]);
+    }
+  });
 });

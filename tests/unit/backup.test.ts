@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { makeManifest, manifestProblems } from "../../lab/archive/manifest.js";
 import {
   chooseBackup,
   neededBytes,
@@ -12,7 +13,6 @@ import {
 import { durationSeconds } from "../../lab/config/schema.js";
 import { validateConfig } from "../../lab/config/validate.js";
 import { LabError } from "../../lab/errors.js";
-import { makeManifest, manifestProblems } from "../../lab/system/manifest.js";
 
 // Captured from `pgbackrest --stanza=main --output=json info` in the lab's backup service.
 const info = readFileSync(new URL("./fixtures/pgbackrest-info.json", import.meta.url), "utf8");

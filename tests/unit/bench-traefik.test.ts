@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { runLoad } from "../../lab/load/run.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
+import { runLoad } from "../../lab/traffic/run.js";
 import {
   addCpuUsed,
   appLabels,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Member, takeoverProblems } from "../../lab/core/patroni.js";
+import { type Member, takeoverProblems } from "../../lab/database/patroni.js";
 import {
   archivedUpTo,
   dataLoss,
@@ -14,7 +14,7 @@ import { renderRun, renderSummary, summarizeRuns } from "../../lab/drills/report
 import { WriteRetries } from "../../lab/drills/retries.js";
 import { ledgerCheck, type UnderTraffic } from "../../lab/drills/scenario.js";
 import type { DrillRun } from "../../lab/drills/types.js";
-import { percentile, type Sample, summarize } from "../../lab/load/stats.js";
+import { percentile, type Sample, summarize } from "../../lab/traffic/stats.js";
 
 const s = (at: number, ok: boolean, outcome = ok ? "201" : "503"): Sample => ({
   at,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { secondsUntil } from "../../lab/core/swarm.js";
 import { LabError } from "../../lab/errors.js";
 import type { Clock } from "../../lab/runtime/clock.js";
+import { secondsUntil } from "../../lab/swarm/steer.js";
 import { waitFor } from "../../lab/wait/poll.js";
 
 function fakeClock(): Clock & { slept: number } {

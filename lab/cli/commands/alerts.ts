@@ -1,10 +1,12 @@
 /** `lab alerts`: firing alerts (with inhibited ones) and those resolved recently. */
+
 import type { Command } from "commander";
 import { readAlerts } from "../../alerts/read.js";
 import { firing, recentActions, recentlyResolved } from "../../alerts/view.js";
 import { loadConfig } from "../../config/load.js";
-import { connectLab } from "../../core/running.js";
 import { parseSince } from "../../logs/query.js";
+import { connectLab } from "../../running/lab.js";
+import { stdout } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 import { outputOption, printJson, table } from "../print.js";
 
@@ -24,9 +26,9 @@ export function registerAlerts(program: Command): void {
         actions: recentActions(decisions, Date.now(), windowS),
       };
       if (flags.output === "json") return printJson(result);
-      if (result.firing.length === 0) console.log("no alert firing");
+      if (result.firing.length === 0) stdout("no alert firing");
       else
-        console.log(
+        stdout(
           table(
             ["firing", "severity", "state", "since", "notified", "actions", "where", "summary"],
             result.firing.map((a) => [
@@ -42,7 +44,7 @@ export function registerAlerts(program: Command): void {
           ),
         );
       if (result.resolved.length > 0)
-        console.log(
+        stdout(
           table(
             ["resolved", "severity", "started", "ended", "lasted", "actions", "where"],
             result.resolved.map((a) => [
@@ -57,12 +59,12 @@ export function registerAlerts(program: Command): void {
           ),
         );
       if (result.actions.length > 0)
-        console.log(
+        stdout(
           table(
             ["action at", "action", "service", "alert", "result", "detail"],
             result.actions.map((a) => [a.at, a.action, a.service, a.alert, a.result, a.detail]),
           ),
         );
-      console.log("runbook: docs/runbook.md (one section per alert)");
+      stdout("runbook: docs/runbook.md (one section per alert)");
     });
 }

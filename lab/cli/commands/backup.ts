@@ -11,9 +11,9 @@ import {
 } from "../../backup/plan.js";
 import { planRestore, restoreCluster } from "../../backup/restore.js";
 import { loadConfig } from "../../config/load.js";
-import { connectLab } from "../../core/running.js";
 import { EXIT, LabError } from "../../errors.js";
-import { consoleLog } from "../../runtime/log.js";
+import { connectLab } from "../../running/lab.js";
+import { consoleLog, stdout } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 import { outputOption, printJson, table } from "../print.js";
 
@@ -31,7 +31,7 @@ export function registerBackup(program: Command): void {
       await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
       const made = await takeBackup(lab, flags.type, consoleLog(false, flags.output === "json"));
       if (flags.output === "json") return printJson(made);
-      console.log(
+      stdout(
         `backup ${made.label} (${made.type}) done in ${made.stop - made.start} s: ` +
           `${humanBytes(made.repoBytes)} added to the repository, database ${humanBytes(made.databaseBytes)}`,
       );
@@ -43,7 +43,7 @@ export function registerBackup(program: Command): void {
       await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
       const listing = await listBackups(lab);
       if (flags.output === "json") return printJson(listing);
-      console.log(
+      stdout(
         table(
           ["backup", "type", "ended", "age", "took", "repository size", "database size"],
           listing.backups.map((b) => [
@@ -57,8 +57,8 @@ export function registerBackup(program: Command): void {
           ]),
         ),
       );
-      if (listing.backups.length === 0) console.log("no backup yet: npm run lab:backup takes one");
-      console.log(
+      if (listing.backups.length === 0) stdout("no backup yet: npm run lab:backup takes one");
+      stdout(
         `repository on ${listing.node}: ${humanBytes(listing.repositoryBytes)} used, ` +
           `${humanBytes(listing.freeBytes)} free; newest archived WAL: ${listing.lastArchivedAt ?? "none"}`,
       );
@@ -93,7 +93,7 @@ export function registerBackup(program: Command): void {
       );
       const result = await restoreCluster(lab, target, plan, log);
       if (flags.output === "json") return printJson(result);
-      console.log(
+      stdout(
         `restored ${result.target} from ${result.backup}: primary back after ${result.primaryRestoredS} s, ` +
           `replica after ${result.replicaRebuiltS ?? "-"} s, new full backup after ${result.newFullBackupS ?? "-"} s`,
       );

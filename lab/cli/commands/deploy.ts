@@ -1,7 +1,6 @@
 /** `lab deploy`, `lab rollback`, `lab kpi`: delivery of the app, and its DORA figures. */
 import { type Command, Option } from "commander";
 import { loadConfig } from "../../config/load.js";
-import { connectLab, type RunningLab } from "../../core/running.js";
 import {
   deployBlueGreen,
   keepWarm,
@@ -18,7 +17,8 @@ import { buildWorkingTree, givenImage, headCommit, shipToNodes } from "../../dep
 import { requireHealthy } from "../../drills/run.js";
 import { EXIT, LabError } from "../../errors.js";
 import { parseSince } from "../../logs/query.js";
-import { consoleLog, type Log } from "../../runtime/log.js";
+import { connectLab, type RunningLab } from "../../running/lab.js";
+import { consoleLog, type Log, stdout } from "../../runtime/log.js";
 import { type Colours, readColours } from "../../state/colours.js";
 import { readDeliveries, recordDelivery } from "../../state/deliveries.js";
 import { takeOperationLock } from "../../state/lock.js";
@@ -38,7 +38,7 @@ interface DeployFlags extends ConfigFlags {
 function finish(d: Delivery, json: boolean): void {
   if (json) printJson(d);
   else if (d.result === "succeeded")
-    console.log(
+    stdout(
       `${d.kind === "rollback" ? "rolled back" : "deployed"}: ${d.version} runs on every task (${d.durationS} s)`,
     );
   if (d.result === "rolled-back")
@@ -84,7 +84,7 @@ async function retireWarm(
   log: Log,
 ): Promise<void> {
   const s = await retire(lab, warm, opts, log);
-  console.log(`retired ${warm.blueImage}: ${warm.greenImage} runs on the app service (${s} s)`);
+  stdout(`retired ${warm.blueImage}: ${warm.greenImage} runs on the app service (${s} s)`);
 }
 
 /** The colours a blue/green deploy keeps warm, for --retire; refused when there are none. */
@@ -153,7 +153,7 @@ export function registerDeploy(program: Command): void {
         const next = await keepWarm(log);
         const warm = readColours();
         if (next === "rolled-back" || !warm)
-          return console.log(`lab:rollback switched back to ${d.from} while it was kept warm`);
+          return stdout(`lab:rollback switched back to ${d.from} while it was kept warm`);
         await retireWarm(lab, warm, o, log);
       });
     });
@@ -234,7 +234,7 @@ export function registerDeploy(program: Command): void {
         );
         if (flags.output === "json")
           return printJson({ ...kpis, incidentSource, definitions: DEFINITIONS });
-        console.log(
+        stdout(
           table(
             ["KPI", "value", "DORA band"],
             [
@@ -265,7 +265,7 @@ export function registerDeploy(program: Command): void {
             ],
           ),
         );
-        console.log(`window: ${kpis.from} to ${kpis.to}; incidents from ${incidentSource}`);
+        stdout(`window: ${kpis.from} to ${kpis.to}; incidents from ${incidentSource}`);
       },
     );
 }

@@ -1,4 +1,5 @@
 /** `lab diagram`: the architecture drawn from the plan `up` deploys (Graphviz: SVG and PNG). */
+
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Command, Option } from "commander";
@@ -8,6 +9,7 @@ import { EXIT, LabError } from "../../errors.js";
 import type { ImageSet } from "../../images/plan.js";
 import { planLab } from "../../plan/lab.js";
 import { has, run } from "../../runtime/exec.js";
+import { stdout } from "../../runtime/log.js";
 import { gatherFacts, resolveIfPresent } from "../../steps/facts.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 
@@ -69,6 +71,6 @@ export function registerDiagram(program: Command): void {
       for (const format of ["svg", "png"]) {
         await run("dot", [`-T${format}`, "-Gdpi=110", `${out}.dot`, "-o", `${out}.${format}`]);
       }
-      console.log(`${out}.dot, ${out}.svg, ${out}.png`);
+      stdout(`${out}.dot, ${out}.svg, ${out}.png`);
     });
 }

@@ -1,10 +1,12 @@
 /** `lab docker ...`: the docker CLI on a running node's engine, over the lab's mutual TLS. */
+
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
-import { connectLab } from "../../core/running.js";
 import { NODE_API_PORT } from "../../drivers/dind/driver.js";
 import { EXIT, LabError } from "../../errors.js";
+import { connectLab } from "../../running/lab.js";
 import { runAttached } from "../../runtime/exec.js";
+import { stdout } from "../../runtime/log.js";
 import { engineEnv } from "../../state/tls.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 
@@ -33,7 +35,7 @@ export function registerDocker(program: Command): void {
     }
     const env = engineEnv(node.address, NODE_API_PORT);
     if (flags.printEnv || args.length === 0) {
-      for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${v}`);
+      for (const [k, v] of Object.entries(env)) stdout(`export ${k}=${v}`);
       return;
     }
     const code = await runAttached("docker", args, env);

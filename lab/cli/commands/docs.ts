@@ -1,10 +1,12 @@
 /** `lab docs-pdf`: the specification (Markdown) as a PDF, with the diagram drawn from the plan. */
+
 import { readFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { markdownToHtml, svgDataUri } from "../../docs/html.js";
 import { EXIT, LabError } from "../../errors.js";
 import type { ImageSet } from "../../images/plan.js";
 import { run } from "../../runtime/exec.js";
+import { stdout } from "../../runtime/log.js";
 import { printPdf } from "../../runtime/pdf.js";
 import { type ConfigFlags, withConfigOptions } from "../options.js";
 import { checkedDiagram, outputIn } from "./diagram.js";
@@ -52,6 +54,6 @@ export function registerDocs(program: Command): void {
           EXIT.usage,
         );
       await printPdf(page.html, out, "swarm-lab specification");
-      console.log(`${out}: ${page.headings.length} headings, diagram of the ${flags.set} set`);
+      stdout(`${out}: ${page.headings.length} headings, diagram of the ${flags.set} set`);
     });
 }

@@ -3,12 +3,13 @@ import type { Command } from "commander";
 import { archiveNow } from "../../backup/restore.js";
 import { loadConfig } from "../../config/load.js";
 import type { LabConfig } from "../../config/schema.js";
-import { keptVolumes, takeDown } from "../../core/down.js";
-import { connectLab, makeDriver } from "../../core/running.js";
+import { makeDriver } from "../../drivers/index.js";
 import { EXIT, LabError } from "../../errors.js";
+import { keptVolumes, takeDown } from "../../running/down.js";
+import { connectLab } from "../../running/lab.js";
 import { canAsk, confirm } from "../../runtime/ask.js";
 import { hostEngine, requireEngine } from "../../runtime/docker.js";
-import { consoleLog, type Log } from "../../runtime/log.js";
+import { consoleLog, type Log, stderr, stdout } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 import { outputOption, printJson } from "../print.js";
 
@@ -25,7 +26,7 @@ async function confirmPurge(volumes: string[], lab: string, yes: boolean): Promi
       EXIT.usage,
     );
   }
-  console.error(what);
+  stderr(what);
   if (!(await confirm("Delete them?"))) {
     throw new LabError(
       "purge not confirmed: nothing was removed",
@@ -87,7 +88,7 @@ export function registerDown(program: Command): void {
         purge,
       });
       if (flags.output === "json") return printJson(result);
-      console.log(
+      stdout(
         `removed ${result.containers.length} containers, ${result.volumes.length} volumes, ` +
           `${result.networks.length} networks, ${result.images.length} images` +
           (flags.keepImages

@@ -1,14 +1,14 @@
 /** `lab drill <name>`: a real fault under real load, measured; exits non-zero when it fails. */
 import { type Command, Option } from "commander";
 import { loadConfig } from "../../config/load.js";
-import { connectLab } from "../../core/running.js";
 import { STRATEGIES, type Strategy } from "../../deploy/plan.js";
 import { DRILLS } from "../../drills/index.js";
 import { runDrill } from "../../drills/run.js";
 import { NOT_INJECTED } from "../../drills/scenario.js";
 import { EXIT, LabError } from "../../errors.js";
+import { connectLab } from "../../running/lab.js";
 import { systemClock } from "../../runtime/clock.js";
-import { consoleLog } from "../../runtime/log.js";
+import { consoleLog, stderr, stdout } from "../../runtime/log.js";
 import { takeOperationLock } from "../../state/lock.js";
 import { sources } from "../../watch/collect.js";
 import { loadView } from "../../watch/lazy.js";
@@ -93,7 +93,7 @@ export function registerDrill(program: Command): void {
       await using lab = await connectLab(config);
       const controller = new AbortController();
       const stop = () => {
-        console.error("\ninterrupted: stopping the traffic and restoring what the drill broke...");
+        stderr("\ninterrupted: stopping the traffic and restoring what the drill broke...");
         controller.abort();
       };
       process.once("SIGINT", stop);
@@ -126,7 +126,7 @@ export function registerDrill(program: Command): void {
         store?.close();
         await view;
         if (flags.output === "json") printJson(result.summary);
-        else console.log(`\nreport: ${result.files.text} (JSON: ${result.files.json})`);
+        else stdout(`\nreport: ${result.files.text} (JSON: ${result.files.json})`);
         if (controller.signal.aborted) {
           const untouched = result.runs.at(-1)?.events.some((e) => e.what === NOT_INJECTED);
           if (untouched)

@@ -2,9 +2,11 @@
  * `lab images`: what an image set is made of, and the build contexts made ready (the app's
  * wheels, the compiled binaries) for a build outside the lab, such as the release workflow's.
  */
+
 import { type Command, Option } from "commander";
 import { prepareContext } from "../../images/build.js";
 import { type ImageSet, planImages } from "../../images/plan.js";
+import { stdout } from "../../runtime/log.js";
 import { outputOption, printJson, table } from "../print.js";
 
 const setOption = () =>
@@ -22,7 +24,7 @@ export function registerImages(program: Command): void {
     .action((flags: { images: ImageSet; output: string }) => {
       const plan = planImages(flags.images);
       if (flags.output === "json") return printJson(plan);
-      console.log(
+      stdout(
         table(
           ["image", "reference", "source", "build arguments"],
           plan.map((i) => [
@@ -46,7 +48,7 @@ export function registerImages(program: Command): void {
       for (const spec of planImages(flags.images)) {
         if (spec.source.kind !== "build" || !spec.source.prepare) continue;
         const made = await prepareContext(spec.source.prepare);
-        console.log(`${spec.key}: ${spec.source.context} ${made ? "prepared" : "already ready"}`);
+        stdout(`${spec.key}: ${spec.source.context} ${made ? "prepared" : "already ready"}`);
       }
     });
 }

@@ -2,11 +2,11 @@
  * `lab k6 PROFILE`: the TypeScript k6 scripts in tests/k6 against the running lab, with the
  * upstream k6 image. Offline it cannot run (k6 is AGPL, not to be had here) and says so.
  */
+
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
-import { connectLab } from "../../core/running.js";
 import { DRILLS } from "../../drills/index.js";
 import { EXIT, LabError } from "../../errors.js";
 import {
@@ -17,8 +17,10 @@ import {
   k6DockerArgs,
   k6Profile,
 } from "../../k6/plan.js";
+import { connectLab } from "../../running/lab.js";
 import { hostEngine } from "../../runtime/docker.js";
 import { run, runAttached } from "../../runtime/exec.js";
+import { stdout } from "../../runtime/log.js";
 import { REPO_ROOT, statePaths } from "../../state/paths.js";
 import { upstreamReachable } from "../../steps/images.js";
 import { type ConfigFlags, configInput, integer, withConfigOptions } from "../options.js";
@@ -105,7 +107,7 @@ export function registerK6(program: Command): void {
           )
         : Promise.resolve("");
       const [code, drillOut] = await Promise.all([runAttached("docker", args, {}), drill]);
-      if (drillOut) console.log(`\n${flags.during} drill (run during k6):\n${drillOut}`);
+      if (drillOut) stdout(`\n${flags.during} drill (run during k6):\n${drillOut}`);
       if (code === K6_THRESHOLDS_FAILED)
         throw new LabError(
           `k6 ${profile}: a threshold (a promise of the lab) failed; see the summary above and reports/k6-${profile}-*.json`,

@@ -1,11 +1,13 @@
 /** `lab logs SERVICE`: a service's logs from the lab's log store, without LogQL or LogsQL. */
+
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
-import { connectLab } from "../../core/running.js";
 import { EXIT, LabError } from "../../errors.js";
 import { formatLine, type LogLine, parseSince } from "../../logs/query.js";
 import { logServices, queryLogs } from "../../logs/read.js";
 import { names } from "../../plan/names.js";
+import { connectLab } from "../../running/lab.js";
+import { stdout } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, integer, withConfigOptions } from "../options.js";
 import { outputOption, printJson } from "../print.js";
 
@@ -62,8 +64,7 @@ export function registerLogs(program: Command): void {
       const lines = await queryLogs(lab, store, req);
       if (flags.output === "json" && !flags.follow) return printJson(lines);
       const print = (batch: LogLine[]) => {
-        for (const l of batch)
-          console.log(flags.output === "json" ? JSON.stringify(l) : formatLine(l));
+        for (const l of batch) stdout(flags.output === "json" ? JSON.stringify(l) : formatLine(l));
       };
       print(lines);
       if (!flags.follow) return;

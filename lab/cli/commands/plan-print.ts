@@ -1,8 +1,10 @@
 /** `up --dry-run`: the plan `up` would apply, computed by the same `planLab`, changing nothing. */
+
 import type { LabConfig } from "../../config/schema.js";
 import type { ImageSet } from "../../images/plan.js";
 import { type LabPlan, planLab } from "../../plan/lab.js";
 import { stackToYaml } from "../../plan/stack.js";
+import { stdout } from "../../runtime/log.js";
 import { gatherFacts, resolveIfPresent } from "../../steps/facts.js";
 import { type OutputFormat, printJson, table } from "../print.js";
 
@@ -19,20 +21,20 @@ export function printPlan(plan: LabPlan, format: OutputFormat): void {
     printJson(plan);
     return;
   }
-  console.log(`image set: ${plan.imageSet} (${plan.imageReason})`);
-  console.log(
+  stdout(`image set: ${plan.imageSet} (${plan.imageReason})`);
+  stdout(
     table(
       ["image", "source", "nodes pull"],
       plan.images.map((i) => [i.ref, i.source.kind, i.inStack ? i.served : "-"]),
     ),
   );
-  console.log(
+  stdout(
     table(
       ["node", "labels"],
       plan.nodes.map((n) => [n.name, JSON.stringify(n.swarmLabels)]),
     ),
   );
-  console.log(`entry point: ${plan.edge.name} on ${plan.edge.portsLabel} (${plan.edge.image})`);
-  console.log(`backups: ${plan.backup.volume} on ${plan.backup.node}:${plan.backup.nodePath}`);
-  console.log(stackToYaml(plan.stack.doc));
+  stdout(`entry point: ${plan.edge.name} on ${plan.edge.portsLabel} (${plan.edge.image})`);
+  stdout(`backups: ${plan.backup.volume} on ${plan.backup.node}:${plan.backup.nodePath}`);
+  stdout(stackToYaml(plan.stack.doc));
 }

@@ -2,15 +2,16 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
+import { importVolumes, installState, openArchive, saveLab } from "../../archive/save.js";
 import { humanBytes } from "../../backup/plan.js";
 import { DEFAULT_CONFIG_FILE, loadConfig } from "../../config/load.js";
-import { connectLab, makeDriver } from "../../core/running.js";
+import { makeDriver } from "../../drivers/index.js";
 import { EXIT, LabError } from "../../errors.js";
+import { connectLab } from "../../running/lab.js";
 import { hostEngine, requireEngine } from "../../runtime/docker.js";
-import { consoleLog } from "../../runtime/log.js";
+import { consoleLog, stdout } from "../../runtime/log.js";
 import { UP_STEPS } from "../../steps/index.js";
 import { runSteps } from "../../steps/run.js";
-import { importVolumes, installState, openArchive, saveLab } from "../../system/save.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 import { outputOption, printJson } from "../print.js";
 
@@ -44,7 +45,7 @@ export function registerSave(program: Command): void {
       await using lab = await connectLab(loadConfig(flags.config, configInput(flags)));
       const saved = await saveLab(lab, file, consoleLog(false, flags.output === "json"));
       if (flags.output === "json") return printJson(saved);
-      console.log(
+      stdout(
         `saved ${saved.file} (${humanBytes(saved.bytes)}): state ${saved.state.join(", ")}, volumes ${saved.volumes.join(", ") || "none"}` +
           `${saved.config ? `, ${saved.config}` : ""}\nit holds the lab CA's key and every password: keep it private`,
       );
@@ -88,7 +89,7 @@ export function registerSave(program: Command): void {
         const volumes = await importVolumes(lab, dir, manifest, log);
         const result = { file, savedAt: manifest.createdAt, volumes, previousState: kept };
         if (flags.output === "json") return printJson(result);
-        console.log(
+        stdout(
           `loaded ${file} (saved ${manifest.createdAt}): the lab is up with its CA and secrets; volumes ${volumes.join(", ") || "none"}`,
         );
       } finally {

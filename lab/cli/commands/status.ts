@@ -1,10 +1,12 @@
 /** `lab status`: nodes, services (running/desired), health, URLs. */
+
 import type { Command } from "commander";
 import { listBackups } from "../../backup/commands.js";
 import { humanAge } from "../../backup/plan.js";
 import { loadConfig } from "../../config/load.js";
-import { connectLab, type RunningLab } from "../../core/running.js";
-import { collectStatus } from "../../core/status.js";
+import { connectLab, type RunningLab } from "../../running/lab.js";
+import { collectStatus } from "../../running/status.js";
+import { stdout } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, withConfigOptions } from "../options.js";
 import { outputOption, printJson, table } from "../print.js";
 
@@ -35,19 +37,19 @@ export function registerStatus(program: Command): void {
       const s = await collectStatus(lab);
       const backup = await backupSummary(lab);
       if (flags.output === "json") return printJson({ ...s, backup });
-      console.log(
+      stdout(
         table(
           ["node", "container", "swarm", "role", "availability"],
           s.nodes.map((n) => [n.name, n.container, n.swarm, n.role, n.availability]),
         ),
       );
-      console.log(
+      stdout(
         table(
           ["service", "running/desired", "nodes"],
           s.services.map((v) => [v.name, `${v.running}/${v.desired}`, v.nodes.join(", ")]),
         ),
       );
-      console.log(
+      stdout(
         table(
           ["database member", "role", "state", "lag (bytes)", "timeline", "node"],
           s.database.map((m) => [
@@ -60,8 +62,8 @@ export function registerStatus(program: Command): void {
           ]),
         ),
       );
-      console.log(`health: ${s.health.url} -> ${s.health.status ?? "no answer"} ${s.health.body}`);
-      console.log(`backups: ${backup.text}`);
-      console.log(table(["url", ""], Object.entries(s.urls)));
+      stdout(`health: ${s.health.url} -> ${s.health.status ?? "no answer"} ${s.health.body}`);
+      stdout(`backups: ${backup.text}`);
+      stdout(table(["url", ""], Object.entries(s.urls)));
     });
 }

@@ -1,13 +1,14 @@
 /** `lab up`: create or converge the lab, then print where everything is. */
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
-import { takeDown } from "../../core/down.js";
-import { connectLab, makeDriver } from "../../core/running.js";
-import { labUrls } from "../../core/urls.js";
 import { exportKpis } from "../../deploy/export.js";
+import { makeDriver } from "../../drivers/index.js";
 import { EXIT, LabError } from "../../errors.js";
+import { labUrls } from "../../plan/urls.js";
+import { takeDown } from "../../running/down.js";
+import { connectLab } from "../../running/lab.js";
 import { hostEngine, requireEngine } from "../../runtime/docker.js";
-import { consoleLog } from "../../runtime/log.js";
+import { consoleLog, stderr, stdout } from "../../runtime/log.js";
 import { statePaths } from "../../state/paths.js";
 import { DASHBOARD_USER } from "../../state/secrets.js";
 import type { UpContext } from "../../steps/context.js";
@@ -65,9 +66,7 @@ export function registerUp(program: Command): void {
             ([EXIT.usage, EXIT.noEngine, EXIT.portTaken] as number[]).includes(err.exitCode)
           )
         ) {
-          console.error(
-            "lab:up failed: removing what it created (use --retain to keep it for debugging)",
-          );
+          stderr("lab:up failed: removing what it created (use --retain to keep it for debugging)");
           await takeDown(host, driver, config.name, { keepImages: true, purge: false }).catch(
             () => undefined,
           );
@@ -81,8 +80,8 @@ export function registerUp(program: Command): void {
       })().catch((err: Error) => ctx.log.warn(`delivery KPIs not exported: ${err.message}`));
       const urls = labUrls(config, ctx.imageSet);
       const p = statePaths();
-      console.log(`\nThe lab is up (image set: ${ctx.imageSet}, ${ctx.imageReason}).`);
-      console.log(
+      stdout(`\nThe lab is up (image set: ${ctx.imageSet}, ${ctx.imageReason}).`);
+      stdout(
         table(
           ["what", "where"],
           [
@@ -102,7 +101,7 @@ export function registerUp(program: Command): void {
         ),
       );
       if (config.domain.endsWith(".localhost")) {
-        console.log(
+        stdout(
           "curl and browsers resolve *.localhost to 127.0.0.1 by themselves; other programs may need /etc/hosts entries.",
         );
       }

@@ -1,7 +1,7 @@
 /** `lab watch`: the live view of the lab, refreshed every second, until q or Ctrl-C. */
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load.js";
-import { connectLab } from "../../core/running.js";
+import { connectLab } from "../../running/lab.js";
 import { systemClock } from "../../runtime/clock.js";
 import { sources } from "../../watch/collect.js";
 import { loadView } from "../../watch/lazy.js";

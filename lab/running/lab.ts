@@ -1,37 +1,11 @@
 /** A handle on a lab that is up: its nodes, a manager's engine, HTTPS through the entry point. */
 import type { LabConfig } from "../config/schema.js";
-import { DindDriver } from "../drivers/dind/driver.js";
+import { makeDriver } from "../drivers/index.js";
 import type { LabNode, NodeDriver } from "../drivers/types.js";
 import { EXIT, LabError } from "../errors.js";
-import { planNetwork } from "../plan/nodes.js";
 import { type Engine, hostEngine, requireEngine } from "../runtime/docker.js";
 import { LabHttp } from "../runtime/http.js";
 import { appAdminCredentials, readCa } from "../state/secrets.js";
-import { engineClientTls, issueNodeCert } from "../state/tls.js";
-
-export function makeDriver(config: LabConfig, host: Engine): NodeDriver {
-  if (config.driver === "vagrant") {
-    throw new LabError(
-      "the vagrant driver is not available yet",
-      "use --driver dind (the default)",
-      EXIT.usage,
-    );
-  }
-  return new DindDriver(host, config.name, planNetwork(config), {
-    client: () => {
-      try {
-        return engineClientTls();
-      } catch {
-        throw new LabError(
-          "the node engines' client certificate is missing from the state folder",
-          "run npm run lab:up once (it creates .lab/engine/)",
-          EXIT.notRunning,
-        );
-      }
-    },
-    issue: (address) => issueNodeCert(address),
-  });
-}
 
 export class RunningLab implements AsyncDisposable {
   constructor(

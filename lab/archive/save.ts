@@ -19,13 +19,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tar from "tar";
 import { DEFAULT_CONFIG_FILE } from "../config/load.js";
-import type { RunningLab } from "../core/running.js";
-import { noContainerOf, scaleService, secondsUntil } from "../core/swarm.js";
-import { exportVolume, importVolume, serviceImage, type VolumeRef } from "../core/volumes.js";
 import { EXIT, LabError } from "../errors.js";
 import { placements } from "../plan/nodes.js";
+import type { RunningLab } from "../running/lab.js";
 import type { Log } from "../runtime/log.js";
 import { stateDir } from "../state/paths.js";
+import { noContainerOf, scaleService, secondsUntil } from "../swarm/steer.js";
+import { exportVolume, importVolume, serviceImage, type VolumeRef } from "../swarm/volumes.js";
 import {
   type Manifest,
   makeManifest,

@@ -1,8 +1,8 @@
-import type { ImageSet } from "../images/plan.js";
 /** What `status` reports, as data. */
-import { patroniCluster } from "./patroni.js";
-import type { RunningLab } from "./running.js";
-import { type LabUrls, labUrls } from "./urls.js";
+import { patroniCluster } from "../database/patroni.js";
+import type { ImageSet } from "../images/plan.js";
+import { type LabUrls, labUrls } from "../plan/urls.js";
+import type { RunningLab } from "./lab.js";
 
 export interface LabStatus {
   lab: string;

@@ -1,9 +1,9 @@
 /** The database cluster as Patroni sees it, asked inside a member's container. */
 
+import type { RunningLab } from "../running/lab.js";
 import { execIn } from "../runtime/docker.js";
-import type { RunningLab } from "./running.js";
-import { secondsUntil } from "./swarm.js";
-import { runningTasks } from "./tasks.js";
+import { secondsUntil } from "../swarm/steer.js";
+import { runningTasks } from "../swarm/tasks.js";
 
 export const MEMBERS = ["pg1", "pg2"];
 
