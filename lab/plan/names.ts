@@ -22,3 +22,6 @@ export const names = {
   registry: (lab: string) => `${lab}-registry`,
   stack: (lab: string) => lab,
 };
+
+/** The file in the state directory that holds Alertmanager's rendered configuration. */
+export const ALERTMANAGER_FILE = "alertmanager.yml";

@@ -1,5 +1,6 @@
 /** The one gitignored folder holding what must survive a `down`: CA, certificates, secrets. */
 import { resolve } from "node:path";
+import { ALERTMANAGER_FILE } from "../plan/names.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
@@ -42,7 +43,7 @@ export const statePaths = (dir = stateDir()) => ({
   /** Prometheus' --web.config.file: the dashboards' user, bcrypt (Traefik passes the header on). */
   prometheusWebConfig: `${dir}/secrets/prometheus-web.yml`,
   stackFile: `${dir}/stack.yml`,
-  alertmanagerConfig: `${dir}/alertmanager.yml`,
+  alertmanagerConfig: `${dir}/${ALERTMANAGER_FILE}`,
   edgeConfig: `${dir}/edge/haproxy.cfg`,
   build: `${dir}/build`,
 });

@@ -77,9 +77,9 @@ export async function checkAlerting(
 export const checkAlertingStep: Step = {
   title: "Checking the alert rules and Alertmanager's configuration",
   async run(ctx, report) {
-    const amFile = statePaths().alertmanagerConfig;
-    mkdirSync(dirname(amFile), { recursive: true });
     const plan = need(ctx.plan, "plan");
+    const amFile = plan.alertmanager.file;
+    mkdirSync(dirname(amFile), { recursive: true });
     writeFileSync(amFile, plan.alertmanager.yaml);
     await checkAlerting(plan.images, RULES_DIR, amFile);
     report("promtool and amtool of the image set accept them");

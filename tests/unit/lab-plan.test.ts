@@ -1,4 +1,5 @@
 /** planLab: the one plan `up` applies, from configuration and gathered facts (no engine). */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { planLab } from "../../lab/plan/lab.js";
 import { gatherFacts } from "../../lab/steps/facts.js";
@@ -67,5 +68,20 @@ describe("planLab", () => {
     expect(names("official")).toEqual(expect.arrayContaining(["grafana", "loki", "alloy"]));
     expect(names("offline")).toEqual(expect.arrayContaining(["victorialogs"]));
     expect(names("offline")).not.toContain("grafana");
+  });
+
+  it("needs no Alertmanager file on disk: the plan holds it, and the stack names its content", () => {
+    const facts = gatherFacts("offline", "test", {}, (f) => {
+      if (f.endsWith("alertmanager.yml")) throw new Error(`ENOENT ${f}`);
+      return fakeFiles(f);
+    });
+    const p = planLab(config({}), facts);
+    expect(p.alertmanager.file).toBe(`${facts.stateDir}/alertmanager.yml`);
+    const configs = p.stack.doc.configs as Record<string, { file: string; name: string }>;
+    const hash = createHash("sha256").update(p.alertmanager.yaml).digest("hex").slice(0, 10);
+    expect(configs.alertmanager_config).toEqual({
+      file: p.alertmanager.file,
+      name: `lab_alertmanager_config_${hash}`,
+    });
   });
 });
