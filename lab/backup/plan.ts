@@ -211,3 +211,39 @@ export function humanAge(seconds: number): string {
   if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86_400).toFixed(1)} d`;
 }
+
+/** What the repository says, read before planning a restore. */
+export interface RestoreFacts {
+  backups: BackupSet[];
+  /** the last WAL segment the repository holds, epoch seconds */
+  archivedAt: number | null;
+  /** when the primary's current WAL was shipped just before (null: not asked, or no primary) */
+  flushedAt: number | null;
+}
+
+export interface RestorePlan {
+  backups: BackupSet[];
+  window: RecoveryWindow;
+  chosen: BackupSet;
+}
+
+/** Pure: the window, the backup to start from, or a LabError (exit 2) naming what is wrong. */
+export function restorePlan(facts: RestoreFacts, target: RestoreTarget): RestorePlan {
+  const { backups } = facts;
+  const window = recoveryWindow(
+    backups,
+    Math.max(facts.archivedAt ?? 0, facts.flushedAt ?? 0) || null,
+  );
+  const problems = restoreProblems(target, backups, window);
+  if (problems.length > 0 || !window) {
+    throw new LabError(
+      `cannot restore: ${problems.join("; ")}`,
+      backups.length === 0
+        ? "take one first: npm run lab:backup (the backup service also takes one when it starts)"
+        : `choose a time between ${iso(window?.from ?? 0)} and ${iso(window?.to ?? 0)}, or --latest (npm run lab:backups shows the backups)`,
+      EXIT.usage,
+    );
+  }
+  const chosen = chooseBackup(backups, target.kind === "time" ? target.at : window.to);
+  return { backups, window, chosen };
+}

@@ -23,13 +23,13 @@ import {
 } from "./members.js";
 import {
   type BackupSet,
-  chooseBackup,
   iso,
   pgTime,
   type RecoveryWindow,
+  type RestoreFacts,
+  type RestorePlan,
   type RestoreTarget,
-  recoveryWindow,
-  restoreProblems,
+  restorePlan,
 } from "./plan.js";
 import { BackupBusyError, BackupRepo } from "./repo.js";
 
@@ -98,30 +98,28 @@ export async function archiveNow(lab: RunningLab, log: Log): Promise<number | nu
   return null;
 }
 
-/** The checks made before anything is touched. Throws a LabError (exit 2 or 5) when a restore is not possible. */
+/** What a restore plan needs, read from the repository (and the primary's WAL shipped first). */
+export async function gatherRestoreFacts(
+  lab: RunningLab,
+  log: Log,
+  opts: { archiveFirst: boolean },
+): Promise<{ repo: BackupRepo; facts: RestoreFacts }> {
+  const repo = await BackupRepo.open(lab);
+  const backups = await repo.backups();
+  const flushedAt = opts.archiveFirst && backups.length > 0 ? await archiveNow(lab, log) : null;
+  const archivedAt = await repo.lastArchivedAt();
+  return { repo, facts: { backups, archivedAt, flushedAt } };
+}
+
+/** Facts, then the pure plan: nothing is touched. Throws a LabError (exit 2 or 5) when a restore is not possible. */
 export async function planRestore(
   lab: RunningLab,
   target: RestoreTarget,
   log: Log,
   opts: { archiveFirst: boolean },
-): Promise<{ repo: BackupRepo; backups: BackupSet[]; window: RecoveryWindow; chosen: BackupSet }> {
-  const repo = await BackupRepo.open(lab);
-  const backups = await repo.backups();
-  const flushedAt = opts.archiveFirst && backups.length > 0 ? await archiveNow(lab, log) : null;
-  const archived = await repo.lastArchivedAt();
-  const window = recoveryWindow(backups, Math.max(archived ?? 0, flushedAt ?? 0) || null);
-  const problems = restoreProblems(target, backups, window);
-  if (problems.length > 0 || !window) {
-    throw new LabError(
-      `cannot restore: ${problems.join("; ")}`,
-      backups.length === 0
-        ? "take one first: npm run lab:backup (the backup service also takes one when it starts)"
-        : `choose a time between ${iso(window?.from ?? 0)} and ${iso(window?.to ?? 0)}, or --latest (npm run lab:backups shows the backups)`,
-      EXIT.usage,
-    );
-  }
-  const chosen = chooseBackup(backups, target.kind === "time" ? target.at : window.to);
-  return { repo, backups, window, chosen };
+): Promise<{ repo: BackupRepo } & RestorePlan> {
+  const { repo, facts } = await gatherRestoreFacts(lab, log, opts);
+  return { repo, ...restorePlan(facts, target) };
 }
 
 /** Destroys the current database and brings back the target state. Call planRestore first. */

@@ -8,6 +8,7 @@ import {
   parseTargetTime,
   pgTime,
   recoveryWindow,
+  restorePlan,
   restoreProblems,
 } from "../../lab/backup/plan.js";
 import { durationSeconds } from "../../lab/config/schema.js";
@@ -43,6 +44,47 @@ describe("the repository's backups", () => {
     expect(recoveryWindow(backups, last + 100)).toEqual({ from: first, to: last + 100 });
     expect(recoveryWindow(backups, null)).toEqual({ from: first, to: last });
     expect(recoveryWindow([], 5)).toBeNull();
+  });
+
+  it.each([
+    ["latest, WAL after the newest backup", "latest", 100, null, "last"],
+    ["latest, the WAL just shipped is newer than the repository's", "latest", 10, 200, "last"],
+    ["a time before the newest backup ends", "first+1", 100, null, "first"],
+  ] as const)("restorePlan: %s", (_what, when, archivedAfter, flushedAfter, from) => {
+    const first = backups[0]?.stop ?? 0;
+    const last = backups.at(-1)?.stop ?? 0;
+    const plan = restorePlan(
+      {
+        backups,
+        archivedAt: last + archivedAfter,
+        flushedAt: flushedAfter === null ? null : last + flushedAfter,
+      },
+      when === "latest" ? { kind: "latest" } : { kind: "time", at: first + 1 },
+    );
+    expect(plan.window.to).toBe(last + Math.max(archivedAfter, flushedAfter ?? 0));
+    expect(plan.chosen.stop).toBeLessThanOrEqual(when === "latest" ? plan.window.to : first + 1);
+    if (from === "first") expect(plan.chosen).toEqual(backups[0]);
+  });
+
+  it("restorePlan refuses an empty repository and a time outside the window (exit 2)", () => {
+    const fail = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        return err as LabError;
+      }
+      throw new Error("no error");
+    };
+    const empty = fail(() =>
+      restorePlan({ backups: [], archivedAt: null, flushedAt: null }, { kind: "latest" }),
+    );
+    expect(empty.exitCode).toBe(2);
+    expect(empty.hint).toMatch(/npm run lab:backup/);
+    const late = fail(() =>
+      restorePlan({ backups, archivedAt: null, flushedAt: null }, { kind: "time", at: 4e9 }),
+    );
+    expect(late.message).toMatch(/cannot restore/);
+    expect(late.hint).toMatch(/choose a time between/);
   });
 
   it("a restore is refused with no backup, or a time outside the window", () => {
