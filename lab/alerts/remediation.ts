@@ -6,6 +6,7 @@
 import { EXIT, LabError } from "../errors.js";
 import type { RemediatorPolicy } from "../plan/remediation.js";
 import type { RunningLab } from "../running/lab.js";
+import { systemClock } from "../runtime/clock.js";
 import { updateService } from "../swarm/steer.js";
 import { getJson } from "./read.js";
 import type { AmAlert, Decision } from "./view.js";
@@ -28,7 +29,7 @@ interface ServiceInfo {
 }
 
 async function inspect(lab: RunningLab, service: string): Promise<ServiceInfo> {
-  return (await lab.manager().getService(`${lab.config.name}_${service}`).inspect()) as ServiceInfo;
+  return (await lab.manager().services.inspect(`${lab.config.name}_${service}`)) as ServiceInfo;
 }
 
 export async function replicasOf(lab: RunningLab, service: string): Promise<number> {
@@ -66,7 +67,7 @@ export async function setPolicy(lab: RunningLab, policy: RemediatorPolicy): Prom
     if (answered !== null && JSON.stringify(answered) === JSON.stringify(policy)) return;
     if (Date.now() > deadline)
       throw new LabError("the remediator did not come back with its new policy within 90 s");
-    await new Promise((r) => setTimeout(r, 1000));
+    await systemClock.sleep(1000);
   }
 }
 

@@ -27,10 +27,7 @@ export async function stopMembers(lab: RunningLab, opts: { kill: boolean }): Pro
     if (opts.kill) {
       const { engine } = memberEngine(lab, m);
       for (const t of await runningTasks(manager, service(lab, m))) {
-        await engine
-          .getContainer(t.container)
-          .kill()
-          .catch(() => {});
+        await engine.containers.kill(t.container).catch(() => {});
       }
     }
     await scaleService(manager, service(lab, m), 0);

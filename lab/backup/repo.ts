@@ -2,7 +2,7 @@
 
 import { EXIT, LabError } from "../errors.js";
 import type { RunningLab } from "../running/lab.js";
-import { type Engine, type ExecResult, execResult } from "../runtime/docker.js";
+import type { Engine, ExecResult } from "../runtime/docker.js";
 import { runningTasks } from "../swarm/tasks.js";
 import { type BackupSet, parseInfo, parseSystemId } from "./plan.js";
 
@@ -39,7 +39,7 @@ export class BackupRepo {
 
   /** Runs as postgres, the owner of the repository and of pgBackRest's keys. */
   exec(cmd: string[]): Promise<ExecResult> {
-    return execResult(this.engine, this.container, cmd, "postgres");
+    return this.engine.containers.exec(this.container, cmd, "postgres");
   }
 
   private async pgbackrest(args: string[]): Promise<ExecResult> {

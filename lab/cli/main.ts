@@ -1,6 +1,7 @@
 /** The CLI entry: parse argv, dispatch, and the ONE place that turns errors into messages + exit codes. */
 import { Command, CommanderError } from "commander";
 import { EXIT, LabError } from "../errors.js";
+import { exitSoon } from "../runtime/clock.js";
 import { colors, stderr } from "../runtime/log.js";
 import { registerAlerts } from "./commands/alerts.js";
 import { registerBackup } from "./commands/backup.js";
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     process.exitCode = code;
     // A call that timed out may still hold a socket open (an engine that never answers): once
     // the message is out, it must not keep the command alive. Unref'd: a clean exit is not delayed.
-    setTimeout(() => process.exit(code), 2000).unref();
+    exitSoon(code, 2000);
   }
 }
 

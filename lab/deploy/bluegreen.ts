@@ -68,7 +68,7 @@ async function dropGreen(lab: RunningLab, engine: Engine): Promise<void> {
     await route(lab, engine, false);
     await sleep(DRAIN_MS);
   }
-  await engine.getService(green).remove().catch(ignoreNotFound);
+  await engine.services.remove(green);
 }
 
 /** Waits until `replicas` tasks of `service` run `image` and are ready, or one is not. */
@@ -170,7 +170,7 @@ export async function deployBlueGreen(
   const started = performance.now();
   // dockerode's types want every UpdateConfig field; the spec is Swarm's own, read back.
   const spec = greenSpec(blueSpec, lab.config.name, image, lab.config.domain, replicas);
-  await engine.createService(spec as unknown as ServiceCreate);
+  await engine.services.create(spec as unknown as ServiceCreate);
   let failure = await ready(lab, engine, green, image, replicas, opts, log, t0);
   if (!failure.failure) {
     log.info(

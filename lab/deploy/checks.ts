@@ -7,7 +7,7 @@ import { silence } from "../alerts/silence.js";
 import { EXIT, LabError } from "../errors.js";
 import type { RunningLab } from "../running/lab.js";
 import { systemClock } from "../runtime/clock.js";
-import { type Engine, execResult } from "../runtime/docker.js";
+import type { Engine } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import { updateService } from "../swarm/steer.js";
 import type { TaskInfo } from "../swarm/tasks.js";
@@ -81,7 +81,7 @@ export async function serviceSpec(
   engine: Engine,
   service: string,
 ): Promise<{ spec: ServiceSpec; update?: UpdateStatus }> {
-  const info = (await engine.getService(service).inspect()) as {
+  const info = (await engine.services.inspect(service)) as {
     Spec: ServiceSpec;
     UpdateStatus?: UpdateStatus;
   };
@@ -113,15 +113,12 @@ export type Readiness = "ready" | "not-ready" | "starting";
 export async function taskReadiness(lab: RunningLab, task: TaskInfo): Promise<Readiness> {
   const node = lab.nodes.find((n) => n.name === task.node);
   if (!node || !task.container) return "starting";
-  const r = await execResult(
-    lab.driver.engine(node),
-    task.container,
-    READY_CHECK,
-    undefined,
-    5000,
-  ).catch(() => ({
-    code: 2,
-  }));
+  const r = await lab.driver
+    .engine(node)
+    .containers.exec(task.container, READY_CHECK, undefined, 5000)
+    .catch(() => ({
+      code: 2,
+    }));
   return r.code === 0 ? "ready" : r.code === 1 ? "not-ready" : "starting";
 }
 
@@ -202,7 +199,7 @@ export async function migrate(
   await updateService<ServiceSpec>(engine, service, (spec) => withImage(spec, image));
   const deadline = Date.now() + timeoutS * 1000;
   while (Date.now() < deadline) {
-    const tasks = (await engine.listTasks({ filters: { service: [service] } })) as Array<{
+    const tasks = (await engine.services.tasks({ service: [service] })) as Array<{
       Spec: { ContainerSpec: { Image: string } };
       Status: { State: string; Err?: string };
     }>;

@@ -4,7 +4,6 @@
  */
 import { readAlerts } from "../alerts/read.js";
 import type { RunningLab } from "../running/lab.js";
-import { execWithInput } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
 import { readDeliveries } from "../state/deliveries.js";
 import { computeKpis, type Incident } from "./kpi.js";
@@ -40,8 +39,8 @@ export async function exportKpis(lab: RunningLab, log: Log): Promise<number> {
   for (const node of lab.nodes.filter((n) => n.running)) {
     try {
       const engine = lab.driver.engine(node);
-      for (const c of await engine.listContainers({ filters: { label: [label] } })) {
-        const r = await execWithInput(engine, c.Id, write, Buffer.from(text), "root");
+      for (const c of await engine.containers.list({ label: [label] })) {
+        const r = await engine.containers.execWithInput(c.Id, write, Buffer.from(text), "root");
         if (r.code === 0) written++;
         else log.warn(`delivery KPIs not written on ${node.name}: ${r.stdout.trim()}`);
       }

@@ -5,9 +5,11 @@
  * resolves, and after the quiet period the app is back to its configured replicas.
  * Measures fault -> firing -> action -> resolved -> scaled back, and the number of actions.
  */
+
 import { randomBytes } from "node:crypto";
 import { activeAlerts, readDecisions, replicasOf, withPolicy } from "../alerts/remediation.js";
 import type { RunningLab } from "../running/lab.js";
+import { systemClock } from "../runtime/clock.js";
 import { runLoad } from "../traffic/run.js";
 import type { Check, Drill, DrillRun } from "./types.js";
 
@@ -78,7 +80,7 @@ export const alertScale: Drill = {
         const settleBy = Date.now() + (DRILL_QUIET_S + 30) * 1000;
         while (Date.now() < settleBy && !ctx.signal.aborted) {
           if ((await replicasOf(lab, "app").catch(() => base)) <= base) break;
-          await new Promise((r) => setTimeout(r, 2000));
+          await systemClock.sleep(2000);
         }
         const stop = new AbortController();
         ctx.onAbort(async () => stop.abort());
@@ -98,7 +100,7 @@ export const alertScale: Drill = {
         mark(`fault: ${ctx.opts.writers} clients changing a password without pause`);
         const deadline = t0 + (ctx.opts.durationS + 240) * 1000;
         while (times.back === null && Date.now() < deadline && !ctx.signal.aborted) {
-          await new Promise((r) => setTimeout(r, 1000));
+          await systemClock.sleep(1000);
           const alerts = await activeAlerts(lab).catch(() => null);
           const decisions = await readDecisions(lab).catch(() => null);
           const replicas = await replicasOf(lab, "app").catch(() => most);

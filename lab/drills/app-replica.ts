@@ -31,10 +31,7 @@ export const appReplica: Drill = {
       if (!task) throw new Error(`no running task of ${service}`);
       const node = lab.nodes.find((n) => n.name === task.node);
       if (!node) throw new Error(`task ${task.id} runs on ${task.node}, not a lab node`);
-      await lab.driver
-        .engine(node)
-        .getContainer(task.container)
-        .kill({ signal: `SIG${signal}` });
+      await lab.driver.engine(node).containers.kill(task.container, `SIG${signal}`);
       victim = `${task.id.slice(0, 12)} on ${task.node}`;
       mark(`SIG${signal} to app task ${victim}`);
       replacedS = await secondsUntil(

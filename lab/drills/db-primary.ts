@@ -37,7 +37,7 @@ export const dbPrimary: Drill = {
       if (!node) throw new Error(`primary ${old.name} runs on ${old.node}, not a lab node`);
       const service = `${lab.config.name}_${old.name}`;
       const engine = lab.managerExcept(old.node);
-      await lab.driver.engine(node).getContainer(old.container).kill();
+      await lab.driver.engine(node).containers.kill(old.container);
       await scaleService(engine, service, 0);
       ctx.onAbort(() => scaleService(engine, service, 1));
       mark(`killed primary ${old.name} on ${old.node} (kept down)`);

@@ -9,6 +9,7 @@
 import { sqlOnLeader } from "../backup/members.js";
 import { planRestore, type RestoreResult, restoreCluster } from "../backup/restore.js";
 import type { RunningLab } from "../running/lab.js";
+import { systemClock } from "../runtime/clock.js";
 import { archivedUpTo, dataLoss, longestOutage, recoverySeconds } from "./analysis.js";
 import { trace, underTraffic } from "./scenario.js";
 import type { Drill } from "./types.js";
@@ -37,7 +38,7 @@ class WalSampler {
           .then((s) => s.trim())
           .catch(() => "");
         if (segment) this.samples.push({ at, segment });
-        await new Promise((r) => setTimeout(r, 1000));
+        await systemClock.sleep(1000);
       }
     })();
   }

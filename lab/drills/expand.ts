@@ -36,9 +36,8 @@ export async function schemaState(lab: RunningLab, ex: ExpandExample) {
 }
 
 async function carriesExample(lab: RunningLab, image: string): Promise<boolean> {
-  const info = (await lab.host.getImage(hostRef(image)).inspect()) as {
-    Config?: { Labels?: Record<string, string> | null };
-  };
+  const info = await lab.host.images.find(hostRef(image));
+  if (!info) throw new Error(`image ${hostRef(image)} is not on this machine's engine`);
   return Boolean(info.Config?.Labels?.[EXAMPLE_LABEL]);
 }
 

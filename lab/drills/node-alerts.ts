@@ -1,6 +1,8 @@
 /** What the alerting shows while a node is off: NodeDown, and the per-service alerts it inhibits. */
+
 import { activeAlerts } from "../alerts/remediation.js";
 import type { RunningLab } from "../running/lab.js";
+import { systemClock } from "../runtime/clock.js";
 
 export interface NodeAlerts {
   /** seconds from `sinceMs` until Alertmanager had NodeDown for the node (null: not seen) */
@@ -28,7 +30,7 @@ export async function watchNodeAlerts(
       const name = a.labels.alertname ?? "";
       if (a.status.inhibitedBy?.length && !out.inhibited.includes(name)) out.inhibited.push(name);
     }
-    await new Promise((r) => setTimeout(r, Math.max(0, Math.min(2000, untilMs - Date.now()))));
+    await systemClock.sleep(Math.max(0, Math.min(2000, untilMs - Date.now())));
   }
   return out;
 }

@@ -133,7 +133,7 @@ async function settle(lab: RunningLab): Promise<void> {
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 2000));
+      await systemClock.sleep(2000);
     }
   }
 }

@@ -1,6 +1,6 @@
 /** Makes the images of a set on the host engine: build, import or pull. */
 import { LabError } from "../errors.js";
-import { type Engine, isNotFound } from "../runtime/docker.js";
+import type { Engine } from "../runtime/docker.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
 import { OFFICIAL } from "./official.js";
@@ -20,13 +20,7 @@ import {
 } from "./prepare.js";
 
 export async function imageExists(engine: Engine, ref: string): Promise<boolean> {
-  try {
-    await engine.getImage(ref).inspect();
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
+  return (await engine.images.find(ref)) !== undefined;
 }
 
 async function dockerBuild(
@@ -101,15 +95,10 @@ export async function makeImage(engine: Engine, spec: ImageSpec): Promise<string
   }
   if (spec.source.prepare) await prepareContext(spec.source.prepare);
   await dockerBuild(spec.ref, spec.source.context, spec.source.args, spec.key);
-  const image = engine.getImage(spec.ref);
-  const id = await image
-    .inspect()
-    .then((i) => i.Id)
-    .catch(() => {
-      throw new LabError(`image ${spec.ref} was built but is not on the engine`);
-    });
+  const id = (await engine.images.find(spec.ref))?.Id;
+  if (!id) throw new LabError(`image ${spec.ref} was built but is not on the engine`);
   const ref = contentRef(spec.ref, id);
   const [repo, tag] = [ref.slice(0, ref.lastIndexOf(":")), ref.slice(ref.lastIndexOf(":") + 1)];
-  await image.tag({ repo, tag });
+  await engine.images.tag(spec.ref, repo, tag);
   return ref;
 }

@@ -14,7 +14,7 @@ import {
   repoAndTag,
   servedRef,
 } from "../plan/registry.js";
-import { type Engine, followProgress, ignoreNotFound, isNotFound } from "../runtime/docker.js";
+import type { Engine } from "../runtime/docker.js";
 import { fetchText, statusOf } from "../runtime/http.js";
 import { waitFor } from "../wait/poll.js";
 
@@ -25,21 +25,14 @@ async function running(
   host: Engine,
   name: string,
 ): Promise<{ port: number; image: string } | undefined> {
-  try {
-    const info = await host.getContainer(name).inspect();
-    const port = info.NetworkSettings.Ports?.[PORT]?.[0]?.HostPort;
-    return info.State.Running && port
-      ? { port: Number(port), image: info.Config.Image }
-      : undefined;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  const info = await host.containers.find(name);
+  const port = info?.NetworkSettings.Ports?.[PORT]?.[0]?.HostPort;
+  return info?.State.Running && port ? { port: Number(port), image: info.Config.Image } : undefined;
 }
 
 async function start(host: Engine, c: RegistryContainer, image: string, volume: string) {
-  await host.getContainer(c.name).remove({ force: true }).catch(ignoreNotFound);
-  const container = await host.createContainer({
+  await host.containers.remove(c.name);
+  await host.containers.run({
     name: c.name,
     Image: image,
     Labels: c.labels,
@@ -53,7 +46,6 @@ async function start(host: Engine, c: RegistryContainer, image: string, volume: 
       RestartPolicy: { Name: c.network ? "unless-stopped" : "no" },
     },
   });
-  await container.start();
   const port = (await running(host, c.name))?.port;
   if (!port) throw new Error(`registry ${c.name} started without a loopback port`);
   await waitFor(
@@ -76,7 +68,7 @@ export async function ensureRegistry(host: Engine, lab: string, image: string): 
   const plan = planRegistry(lab);
   const now = await running(host, plan.serve.name);
   if (now?.image === image) return now.port;
-  await host.createVolume({ Name: plan.volume.name, Labels: plan.volume.labels });
+  await host.volumes.create(plan.volume.name, plan.volume.labels);
   return start(host, plan.serve, image, plan.volume.name);
 }
 
@@ -102,27 +94,23 @@ export async function notServed(host: Engine, port: number, refs: string[]): Pro
 }
 
 async function hostImageId(host: Engine, ref: string): Promise<string> {
-  try {
-    return (await host.getImage(ref).inspect()).Id;
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    throw new LabError(
-      `image ${ref} is not on this machine's Docker engine, so it cannot be pushed to the lab's registry`,
-      "make it first (npm run lab:up builds the lab's images; docker images lists what exists)",
-      EXIT.usage,
-    );
-  }
+  const image = await host.images.find(ref);
+  if (image) return image.Id;
+  throw new LabError(
+    `image ${ref} is not on this machine's Docker engine, so it cannot be pushed to the lab's registry`,
+    "make it first (npm run lab:up builds the lab's images; docker images lists what exists)",
+    EXIT.usage,
+  );
 }
 
 async function pushOne(host: Engine, port: number, ref: string): Promise<void> {
   const { repo, tag } = repoAndTag(ref);
   const local = `127.0.0.1:${port}/${repo}`;
-  await host.getImage(ref).tag({ repo: local, tag });
+  await host.images.tag(ref, local, tag);
   try {
-    const stream = await host.getImage(`${local}:${tag}`).push({ tag });
-    await followProgress(host, stream, `pushing ${ref} to the lab's registry`, 10 * 60_000);
+    await host.images.push(local, tag, `pushing ${ref} to the lab's registry`, 10 * 60_000);
   } finally {
-    await host.getImage(`${local}:${tag}`).remove().catch(ignoreNotFound);
+    await host.images.remove(`${local}:${tag}`);
   }
 }
 
@@ -145,7 +133,7 @@ export async function pushMissing(
     // One at a time: layers shared by several images (the Debian base) are uploaded once.
     for (const ref of missing) await pushOne(host, port, ref);
   } finally {
-    await host.getContainer(plan.push.name).remove({ force: true }).catch(ignoreNotFound);
+    await host.containers.remove(plan.push.name);
   }
   const still = await notServed(host, servePort, missing);
   if (still.length > 0)

@@ -12,9 +12,11 @@ export async function logServices(
   lab: RunningLab,
 ): Promise<{ services: string[]; store: LogStore | undefined }> {
   const stack = names.stack(lab.config.name);
-  const found = (await lab.manager().listServices({
-    filters: { label: [`com.docker.stack.namespace=${stack}`] },
-  })) as Array<{ Spec: { Name: string } }>;
+  const found = (await lab
+    .manager()
+    .services.list({ label: [`com.docker.stack.namespace=${stack}`] })) as Array<{
+    Spec: { Name: string };
+  }>;
   const services = found.map((s) => s.Spec.Name.slice(stack.length + 1)).sort();
   const store = services.includes("victorialogs")
     ? "victorialogs"

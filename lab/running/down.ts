@@ -6,7 +6,7 @@ import type { NodeDriver } from "../drivers/types.js";
 import { IMAGE_LABEL } from "../images/plan.js";
 import { LABEL_KEEP, LABEL_LAB } from "../plan/names.js";
 import { LABEL_IMAGE_STORE } from "../plan/registry.js";
-import { type Engine, ignoreNotFound } from "../runtime/docker.js";
+import type { Engine } from "../runtime/docker.js";
 
 export interface DownResult {
   containers: string[];
@@ -27,8 +27,8 @@ export interface DownOptions {
 
 /** The volumes `lab:down` keeps unless --purge: what a purge would delete. */
 export async function keptVolumes(host: Engine, lab: string): Promise<string[]> {
-  const found = await host.listVolumes({ filters: { label: [`${LABEL_LAB}=${lab}`, LABEL_KEEP] } });
-  return (found.Volumes ?? []).map((v) => v.Name).sort();
+  const found = await host.volumes.list({ label: [`${LABEL_LAB}=${lab}`, LABEL_KEEP] });
+  return found.map((v) => v.Name).sort();
 }
 
 export async function takeDown(
@@ -46,13 +46,13 @@ export async function takeDown(
     keptImages: [],
   };
   const byLabel = { label: [`${LABEL_LAB}=${lab}`] };
-  for (const c of await host.listContainers({ all: true, filters: byLabel })) {
+  for (const c of await host.containers.list(byLabel, true)) {
     const name = (c.Names[0] ?? c.Id).replace(/^\//, "");
-    await host.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreNotFound);
+    await host.containers.remove(c.Id, true);
     result.containers.push(name);
   }
   await driver.teardown();
-  for (const v of (await host.listVolumes({ filters: byLabel })).Volumes ?? []) {
+  for (const v of await host.volumes.list(byLabel)) {
     if (!opts.purge && v.Labels?.[LABEL_KEEP] !== undefined) {
       result.kept.push(v.Name);
       continue;
@@ -62,20 +62,20 @@ export async function takeDown(
       result.keptImages.push(v.Name);
       continue;
     }
-    await host.getVolume(v.Name).remove({ force: true }).catch(ignoreNotFound);
+    await host.volumes.remove(v.Name);
     result.volumes.push(v.Name);
   }
-  for (const n of await host.listNetworks({ filters: byLabel })) {
-    await host.getNetwork(n.Id).remove().catch(ignoreNotFound);
+  for (const n of await host.networks.list(byLabel)) {
+    await host.networks.remove(n.Id);
     result.networks.push(n.Name);
   }
   if (!opts.keepImages) {
     // Images are shared by every lab on this engine; they carry lab.image, not a lab name.
-    const images = await host.listImages({ filters: { label: [IMAGE_LABEL] } });
+    const images = await host.images.list({ label: [IMAGE_LABEL] });
     // Newest first: an image built on another (the Debian base) goes before it.
     for (const img of images.sort((a, b) => b.Created - a.Created)) {
       const tags = img.RepoTags ?? [];
-      await host.getImage(img.Id).remove({ force: true }).catch(ignoreNotFound);
+      await host.images.remove(img.Id, true);
       result.images.push(...tags);
     }
   }

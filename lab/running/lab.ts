@@ -1,8 +1,10 @@
 /** A handle on a lab that is up: its nodes, a manager's engine, HTTPS through the entry point. */
+
 import type { LabConfig } from "../config/schema.js";
 import { makeDriver } from "../drivers/index.js";
 import type { LabNode, NodeDriver } from "../drivers/types.js";
 import { EXIT, LabError } from "../errors.js";
+import { systemClock } from "../runtime/clock.js";
 import { type Engine, hostEngine, requireEngine } from "../runtime/docker.js";
 import { LabHttp } from "../runtime/http.js";
 import { appAdminCredentials, readCa } from "../state/secrets.js";
@@ -61,7 +63,7 @@ export class RunningLab implements AsyncDisposable {
       });
       if (res.status === 429 && attempt < 5) {
         const wait = Number(res.headers["retry-after"] ?? 1);
-        await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 1), 10) * 1000));
+        await systemClock.sleep(Math.min(Math.max(wait, 1), 10) * 1000);
         continue;
       }
       if (res.status !== 200)

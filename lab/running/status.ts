@@ -43,7 +43,7 @@ function observabilitySet(services: string[]): ImageSet | undefined {
 
 export async function collectStatus(lab: RunningLab): Promise<LabStatus> {
   const engine = lab.manager();
-  const swarmNodes = (await engine.listNodes()) as SwarmNode[];
+  const swarmNodes = (await engine.swarm.nodes()) as SwarmNode[];
   const byId = new Map(swarmNodes.map((n) => [n.ID, n.Description.Hostname]));
   const nodes = lab.nodes.map((n) => {
     const sn =
@@ -58,13 +58,14 @@ export async function collectStatus(lab: RunningLab): Promise<LabStatus> {
     };
   });
   const services = [];
-  for (const svc of (await engine.listServices({
-    filters: { label: [`com.docker.stack.namespace=${lab.config.name}`] },
+  for (const svc of (await engine.services.list({
+    label: [`com.docker.stack.namespace=${lab.config.name}`],
   })) as Array<{
     Spec: { Name: string; Mode: { Replicated?: { Replicas?: number }; Global?: object } };
   }>) {
-    const tasks = (await engine.listTasks({
-      filters: { service: [svc.Spec.Name], "desired-state": ["running"] },
+    const tasks = (await engine.services.tasks({
+      service: [svc.Spec.Name],
+      "desired-state": ["running"],
     })) as Array<{
       Status: { State: string };
       NodeID: string;

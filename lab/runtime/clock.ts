@@ -22,6 +22,12 @@ export const systemClock: Clock = {
     }),
 };
 
+/** The system's time at sub-millisecond resolution, never going back (paced loads, latencies). */
+export const monotonicClock: Clock = {
+  now: () => performance.now(),
+  sleep: systemClock.sleep,
+};
+
 /**
  * `p`, or a LabError naming `what` once `ms` have passed (`onTimeout` may stop the work, e.g.
  * close a stream). The timer is cleared as soon as `p` settles.
@@ -50,4 +56,9 @@ export async function withTimeout<T>(
   } finally {
     timer.abort();
   }
+}
+
+/** Exits with `code` after `ms` unless the process ends by itself first (the timer is unref'd). */
+export function exitSoon(code: number, ms: number): void {
+  setTimeout(() => process.exit(code), ms).unref();
 }

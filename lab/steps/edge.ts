@@ -2,7 +2,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { EXIT, LabError } from "../errors.js";
-import { ignoreNotFound } from "../runtime/docker.js";
 import { statePaths } from "../state/paths.js";
 import { need, type Step } from "./context.js";
 
@@ -13,10 +12,7 @@ export const startEdge: Step = {
     const { name, image, config: cfgText, bind, ports } = edge;
     const cfgPath = statePaths().edgeConfig;
     mkdirSync(dirname(cfgPath), { recursive: true });
-    const existing = await ctx.host
-      .getContainer(name)
-      .inspect()
-      .catch(() => undefined);
+    const existing = await ctx.host.containers.find(name);
     const sameConfig = (() => {
       try {
         return readFileSync(cfgPath, "utf8") === cfgText;
@@ -35,24 +31,23 @@ export const startEdge: Step = {
       return;
     }
     writeFileSync(cfgPath, cfgText);
-    await ctx.host.getContainer(name).remove({ force: true }).catch(ignoreNotFound);
-    const container = await ctx.host.createContainer({
-      name,
-      Image: image,
-      Labels: edge.labels,
-      ExposedPorts: { "443/tcp": {}, "80/tcp": {} },
-      HostConfig: {
-        NetworkMode: edge.network,
-        Binds: [`${cfgPath}:/usr/local/etc/haproxy/haproxy.cfg:ro`],
-        PortBindings: {
-          "443/tcp": [{ HostIp: bind, HostPort: String(ports.https) }],
-          "80/tcp": [{ HostIp: bind, HostPort: String(ports.http) }],
-        },
-        RestartPolicy: { Name: "unless-stopped" },
-      },
-    });
+    await ctx.host.containers.remove(name);
     try {
-      await container.start();
+      await ctx.host.containers.run({
+        name,
+        Image: image,
+        Labels: edge.labels,
+        ExposedPorts: { "443/tcp": {}, "80/tcp": {} },
+        HostConfig: {
+          NetworkMode: edge.network,
+          Binds: [`${cfgPath}:/usr/local/etc/haproxy/haproxy.cfg:ro`],
+          PortBindings: {
+            "443/tcp": [{ HostIp: bind, HostPort: String(ports.https) }],
+            "80/tcp": [{ HostIp: bind, HostPort: String(ports.http) }],
+          },
+          RestartPolicy: { Name: "unless-stopped" },
+        },
+      });
     } catch (err) {
       const msg = (err as Error).message;
       if (/address already in use|port is already allocated/i.test(msg)) {

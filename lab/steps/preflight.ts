@@ -10,10 +10,7 @@ export const preflight: Step = {
   async run(ctx, report) {
     const engine = await requireEngine(ctx.host);
     report(`Docker ${engine.version}, cgroup v${engine.cgroup}`);
-    const edge = await ctx.host
-      .getContainer(names.edge(ctx.config.name))
-      .inspect()
-      .catch(() => undefined);
+    const edge = await ctx.host.containers.find(names.edge(ctx.config.name));
     if (edge?.State.Running) return; // our own entry point holds the ports
     const { bind, ports } = ctx.config;
     for (const [which, port] of [

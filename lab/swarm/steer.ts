@@ -4,7 +4,7 @@ import { type Clock, systemClock } from "../runtime/clock.js";
 import type { Engine } from "../runtime/docker.js";
 
 export async function nodeState(engine: Engine, hostname: string): Promise<string> {
-  const nodes = (await engine.listNodes()) as Array<{
+  const nodes = (await engine.swarm.nodes()) as Array<{
     Description: { Hostname: string };
     Status: { State: string };
   }>;
@@ -34,7 +34,7 @@ export async function secondsUntil(
 /** True when no container of `service` runs on this engine (a node's). */
 export async function noContainerOf(engine: Engine, service: string): Promise<boolean> {
   const label = `com.docker.swarm.service.name=${service}`;
-  return (await engine.listContainers({ filters: { label: [label] } })).length === 0;
+  return (await engine.containers.list({ label: [label] })).length === 0;
 }
 
 /**
@@ -46,16 +46,19 @@ export async function updateService<S extends Record<string, unknown>>(
   engine: Engine,
   service: string,
   change: (spec: S) => S,
+  clock: Clock = systemClock,
 ): Promise<void> {
-  const svc = engine.getService(service);
   for (let attempt = 1; ; attempt++) {
-    const info = (await svc.inspect()) as { Version: { Index: number }; Spec: S };
+    const info = (await engine.services.inspect(service)) as {
+      Version: { Index: number };
+      Spec: S;
+    };
     try {
-      await svc.update({ version: info.Version.Index, ...change(structuredClone(info.Spec)) });
+      await engine.services.update(service, info.Version.Index, change(structuredClone(info.Spec)));
       return;
     } catch (err) {
       if (attempt >= 5 || !/update out of sequence/.test((err as Error).message)) throw err;
-      await new Promise((r) => setTimeout(r, 500 * attempt));
+      await clock.sleep(500 * attempt);
     }
   }
 }

@@ -13,13 +13,14 @@ export interface TaskInfo {
 
 /** The tasks Swarm wants running (whatever state they are in now). */
 export async function serviceTasks(engine: Engine, service: string): Promise<TaskInfo[]> {
-  const nodes = (await engine.listNodes()) as Array<{
+  const nodes = (await engine.swarm.nodes()) as Array<{
     ID: string;
     Description: { Hostname: string };
   }>;
   const hostname = new Map(nodes.map((n) => [n.ID, n.Description.Hostname]));
-  const tasks = (await engine.listTasks({
-    filters: { service: [service], "desired-state": ["running"] },
+  const tasks = (await engine.services.tasks({
+    service: [service],
+    "desired-state": ["running"],
   })) as Array<{
     ID: string;
     NodeID: string;

@@ -1,5 +1,5 @@
 /** A closed-loop load: `concurrency` clients each send one request after the other until the end. */
-import { performance } from "node:perf_hooks";
+import { type Clock, monotonicClock } from "../runtime/clock.js";
 import { type LoadSummary, type Sample, summarize } from "./stats.js";
 
 export interface Attempt {
@@ -21,26 +21,29 @@ export interface LoadOptions {
    * latency measured below saturation). Unset: each client sends as soon as its last answer came.
    */
   ratePerSecond?: number;
+  /** Time and waits (a fake one in tests); the monotonic system clock otherwise. */
+  clock?: Clock;
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadSummary & { samples: Sample[] }> {
   const isOk = opts.isOk ?? ((s: number) => s >= 200 && s < 400);
   const samples: Sample[] = [];
-  const start = performance.now();
+  const clock = opts.clock ?? monotonicClock;
+  const start = clock.now();
   const end = start + opts.durationMs;
   const interval = opts.ratePerSecond ? (1000 * opts.concurrency) / opts.ratePerSecond : 0;
   const client = async (c: number) => {
     let slot = start + (interval * c) / opts.concurrency;
-    for (let n = 0; performance.now() < end && !opts.signal?.aborted; n++) {
+    for (let n = 0; clock.now() < end && !opts.signal?.aborted; n++) {
       if (interval > 0) {
         // The slot's own time decides, not the clock after the wait: a timer may fire up to a
         // millisecond early, which let a slot at the very end through (41 of 40).
         if (slot >= end) break;
-        const wait = slot - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const wait = slot - clock.now();
+        if (wait > 0) await clock.sleep(wait);
         slot += interval;
       }
-      const t0 = performance.now();
+      const t0 = clock.now();
       let outcome: string;
       let ok = false;
       try {
@@ -50,12 +53,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadSummary & { sample
       } catch (err) {
         outcome = (err as { code?: string }).code ?? (err as Error).name ?? "error";
       }
-      const t1 = performance.now();
+      const t1 = clock.now();
       samples.push({ at: t1 - start, ms: t1 - t0, ok, outcome });
       opts.onSample?.(ok);
-      if (!ok) await new Promise((r) => setTimeout(r, 50)); // do not spin on a dead target
+      if (!ok) await clock.sleep(50); // do not spin on a dead target
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency }, (_, c) => client(c)));
-  return { ...summarize(samples, (performance.now() - start) / 1000), samples };
+  return { ...summarize(samples, (clock.now() - start) / 1000), samples };
 }

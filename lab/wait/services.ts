@@ -10,8 +10,9 @@ interface TaskView {
 }
 
 export async function serviceTasks(engine: Engine, service: string): Promise<TaskView[]> {
-  return (await engine.listTasks({
-    filters: { service: [service], "desired-state": ["running"] },
+  return (await engine.services.tasks({
+    service: [service],
+    "desired-state": ["running"],
   })) as TaskView[];
 }
 
@@ -19,7 +20,7 @@ const UPDATING = new Set(["updating", "rollback_started", "paused", "rollback_pa
 
 /** A job is done when a task of its current spec completed; failed tasks say why. */
 async function jobLacking(engine: Engine, name: string, spec?: string): Promise<string | null> {
-  const tasks = (await engine.listTasks({ filters: { service: [name] } })) as TaskView[];
+  const tasks = (await engine.services.tasks({ service: [name] })) as TaskView[];
   const mine = tasks.filter((t) => JSON.stringify(t.Spec?.ContainerSpec) === spec);
   if (mine.some((t) => t.Status?.State === "complete")) return null;
   const err = mine.map((t) => t.Status?.Err).find(Boolean);
@@ -33,9 +34,7 @@ export function servicesConverged(
 ) {
   return async (): Promise<CheckResult> => {
     const lacking: string[] = [];
-    const services = (await engine.listServices({
-      filters: { name: expected.map((e) => e.name) },
-    })) as Array<{
+    const services = (await engine.services.list({ name: expected.map((e) => e.name) })) as Array<{
       Spec: { Name: string; TaskTemplate: { ContainerSpec?: unknown } };
       UpdateStatus?: { State?: string };
     }>;

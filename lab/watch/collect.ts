@@ -36,11 +36,11 @@ export function sources(lab: RunningLab, clock: Clock, traffic: "prometheus" | "
         await lab.refreshNodes();
         const engine = lab.manager();
         const [nodes, services, tasks] = await Promise.all([
-          engine.listNodes() as Promise<RawSwarmNode[]>,
-          engine.listServices({
-            filters: { label: [`com.docker.stack.namespace=${lab.config.name}`] },
+          engine.swarm.nodes() as Promise<RawSwarmNode[]>,
+          engine.services.list({
+            label: [`com.docker.stack.namespace=${lab.config.name}`],
           }) as Promise<RawService[]>,
-          engine.listTasks() as Promise<RawTask[]>,
+          engine.services.tasks() as Promise<RawTask[]>,
         ]);
         return {
           nodes: watchNodes(lab.nodes, nodes),

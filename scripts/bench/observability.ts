@@ -36,10 +36,10 @@ async function memoryByService(lab: RunningLab): Promise<Record<string, number>>
   const mib: Record<string, number> = {};
   for (const node of lab.nodes.filter((n) => n.running)) {
     const engine = lab.driver.engine(node);
-    for (const c of await engine.listContainers()) {
+    for (const c of await engine.containers.list({})) {
       const service = (c.Labels["com.docker.swarm.service.name"] ?? "").replace(/^[^_]+_/, "");
       if (!OBSERVABILITY.includes(service)) continue;
-      const s = (await engine.getContainer(c.Id).stats({ stream: false })) as {
+      const s = (await engine.containers.stats(c.Id)) as {
         memory_stats: { usage?: number; stats?: { total_inactive_file?: number; cache?: number } };
       };
       const m = s.memory_stats;

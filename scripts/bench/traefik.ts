@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import bcrypt from "bcryptjs";
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
 import { LABEL_KIND } from "../../lab/plan/names.js";
-import { hostEngine } from "../../lab/runtime/docker.js";
+import { hostDocker } from "../../lab/runtime/docker.js";
 import { LabHttp } from "../../lab/runtime/http.js";
 import { portFree } from "../../lab/runtime/ports.js";
 import { serverNames } from "../../lab/state/ca.js";
@@ -92,9 +92,7 @@ type Side = (typeof SIDES)[number];
 const round2 = (n: number) => Math.round(n * 100) / 100;
 /** The paced runs offer this share of the direct side's saturated throughput. */
 const PACED_SHARE = 0.5;
-const labNodes = await hostEngine().listContainers({
-  filters: { label: [`${LABEL_KIND}=node`] },
-});
+const labNodes = await hostDocker().listContainers({ filters: { label: [`${LABEL_KIND}=node`] } });
 if (labNodes.length > 0 && !values["beside-lab"]) {
   refuse(
     `a lab is running (${labNodes.map((c) => c.Names[0]?.slice(1)).join(", ")}): it would share the cores with the bench, and the bench's load starves the lab's health checks (Swarm restarted every app task when it ran beside one).\nFix: npm run lab:down first, or pass --beside-lab to measure anyway.`,
@@ -164,7 +162,7 @@ try {
       secret("dashboard_users", `admin:${bcrypt.hashSync(password(), 4)}\n`),
     ])
     .start();
-  const traefikPid = (await hostEngine().getContainer(traefik.getId()).inspect()).State.Pid;
+  const traefikPid = (await hostDocker().getContainer(traefik.getId()).inspect()).State.Pid;
   for (const side of SIDES)
     await waitFor(
       `the app ${side === "direct" ? "on 127.0.0.1" : "through Traefik"}`,

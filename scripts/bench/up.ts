@@ -5,7 +5,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LABEL_LAB } from "../../lab/plan/names.js";
-import { hostEngine } from "../../lab/runtime/docker.js";
+import { hostDocker } from "../../lab/runtime/docker.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { writeReport } from "../../lab/state/reports.js";
 
@@ -31,7 +31,7 @@ function lab(args: string[]): Promise<number> {
 async function labMemoryMiB(
   name: string,
 ): Promise<{ total: number; perContainer: Record<string, number> }> {
-  const host = hostEngine();
+  const host = hostDocker();
   const perContainer: Record<string, number> = {};
   for (const c of await host.listContainers({ filters: { label: [`${LABEL_LAB}=${name}`] } })) {
     const s = (await host.getContainer(c.Id).stats({ stream: false })) as {

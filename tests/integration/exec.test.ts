@@ -4,7 +4,7 @@
  */
 import { GenericContainer, type StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execResult, hostEngine } from "../../lab/runtime/docker.js";
+import { hostEngine } from "../../lab/runtime/docker.js";
 import { labImage } from "./support.js";
 
 let box: StartedTestContainer;
@@ -21,9 +21,9 @@ afterAll(async () => {
 describe("exec in a container", () => {
   it("times out with the command and the container in the message", async () => {
     const started = Date.now();
-    const err = await execResult(hostEngine(), box.getId(), ["sleep", "60"], undefined, 1500).catch(
-      (e) => e as Error,
-    );
+    const err = await hostEngine()
+      .containers.exec(box.getId(), ["sleep", "60"], undefined, 1500)
+      .catch((e) => e as Error);
     expect((err as Error).message).toBe(
       `\`sleep 60\` in container ${box.getId().slice(0, 12)} did not finish within 1.5 s`,
     );
@@ -31,7 +31,7 @@ describe("exec in a container", () => {
   });
 
   it("an exec that ends in time returns its output and exit code", async () => {
-    const r = await execResult(hostEngine(), box.getId(), [
+    const r = await hostEngine().containers.exec(box.getId(), [
       "sh",
       "-c",
       "echo out; echo err >&2; exit 3",

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { GenericContainer, type StartedTestContainer, Wait } from "testcontainers";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostEngine } from "../../lab/runtime/docker.js";
+import { hostDocker } from "../../lab/runtime/docker.js";
 import { labImage } from "./support.js";
 
 const volume = `swarm-lab-it-registry-${randomBytes(4).toString("hex")}`;
@@ -47,14 +47,14 @@ let push: string;
 let serve: string;
 
 beforeAll(async () => {
-  await hostEngine().createVolume({ Name: volume });
+  await hostDocker().createVolume({ Name: volume });
   push = await registry("push");
   serve = await registry("serve");
 }, 90_000);
 
 afterAll(async () => {
   for (const c of started) await c.stop().catch(() => {});
-  await hostEngine()
+  await hostDocker()
     .getVolume(volume)
     .remove()
     .catch(() => {});

@@ -14,7 +14,7 @@ import {
   Wait,
 } from "testcontainers";
 import { type ImageKey, planImages } from "../../lab/images/plan.js";
-import { hostEngine } from "../../lab/runtime/docker.js";
+import { hostDocker } from "../../lab/runtime/docker.js";
 import { createCa, issueCert, type LeafSpec, type Pem, serverNames } from "../../lab/state/ca.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { labScope, ROUTED_SERVICES } from "../../lab/state/tls.js";
@@ -26,7 +26,7 @@ export async function labImage(key: ImageKey): Promise<string> {
   const ref = planImages("offline").find((i) => i.key === key)?.ref;
   if (!ref) throw new Error(`no image ${key} in the offline set`);
   try {
-    await hostEngine().getImage(ref).inspect();
+    await hostDocker().getImage(ref).inspect();
   } catch {
     throw new Error(`image ${ref} is not on this engine: build it first with npm run lab:up`);
   }

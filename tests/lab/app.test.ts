@@ -150,8 +150,9 @@ describe("the app through Traefik", () => {
     const running = await eventually(
       "every desired app task running",
       async () => {
-        const tasks = (await lab.manager().listTasks({
-          filters: { service: [`${lab.config.name}_app`], "desired-state": ["running"] },
+        const tasks = (await lab.manager().services.tasks({
+          service: [`${lab.config.name}_app`],
+          "desired-state": ["running"],
         })) as Array<{ NodeID: string; Status: { State: string } }>;
         const up = tasks.filter((t) => t.Status.State === "running");
         return up.length === (await replicasOf(lab, "app")) ? up : undefined;

@@ -6,7 +6,6 @@ import { memberEngine, onMemberVolume, sqlOnLeader } from "../../lab/backup/memb
 import { ASIDE } from "../../lab/backup/restore.js";
 import { leaderOf, patroniCluster } from "../../lab/database/patroni.js";
 import type { RunningLab } from "../../lab/running/lab.js";
-import { execResult } from "../../lab/runtime/docker.js";
 import { scaleService } from "../../lab/swarm/steer.js";
 import { cli, spawnCli } from "../support/cli.js";
 import { eventually, theLab } from "../support/lab.js";
@@ -134,7 +133,7 @@ describe("backups", { timeout: 300_000 }, () => {
     const primary = await leader();
     const { engine } = memberEngine(lab, primary.name);
     const pgbackrest = (cmd: string) =>
-      execResult(engine, primary.container, ["pgbackrest", "--stanza=main", cmd], "postgres");
+      engine.containers.exec(primary.container, ["pgbackrest", "--stanza=main", cmd], "postgres");
     expect((await pgbackrest("stop")).code).toBe(0);
     try {
       await sqlOnLeader(lab, "SELECT txid_current()");

@@ -85,7 +85,7 @@ describe("deploys", { timeout: 420_000 }, () => {
     nothingLost(run);
     // Undone: the version before serves again, and green is gone.
     expect(await runningVersion(lab)).toBe(before);
-    const services = await lab.managerExcept().listServices();
+    const services = await lab.managerExcept().services.list();
     expect(services.map((s) => s.Spec?.Name)).not.toContain(`${lab.config.name}_${GREEN}`);
     expect(readColours()).toBeNull();
   });
@@ -142,7 +142,7 @@ describe("deploys", { timeout: 420_000 }, () => {
     expect(JSON.parse(back.stdout).durationS).toBeLessThan(15);
     expect(await exited, output).toBe(0);
     expect(output).toMatch(/lab:rollback switched back/);
-    const services = await lab.managerExcept().listServices();
+    const services = await lab.managerExcept().services.list();
     expect(services.map((s) => s.Spec?.Name)).not.toContain(`${lab.config.name}_${GREEN}`);
     const r = await lab.http.send("GET", lab.url("app", "/health/ready"));
     expect(r.status).toBe(200);

@@ -7,14 +7,13 @@ import { describe, expect, it } from "vitest";
 import { planImages } from "../../lab/images/plan.js";
 import { notServed } from "../../lab/images/registry.js";
 import { servedRef } from "../../lab/plan/registry.js";
-import { execResult } from "../../lab/runtime/docker.js";
 import { statusOf } from "../../lab/runtime/http.js";
 import { theLab } from "../support/lab.js";
 
 async function registryPort(lab: Awaited<ReturnType<typeof theLab>>): Promise<number> {
-  const info = await lab.host.getContainer(`${lab.config.name}-registry`).inspect();
-  expect(info.State.Running).toBe(true);
-  return Number(info.NetworkSettings.Ports["5000/tcp"]?.[0]?.HostPort);
+  const info = await lab.host.containers.find(`${lab.config.name}-registry`);
+  expect(info?.State.Running).toBe(true);
+  return Number(info?.NetworkSettings.Ports["5000/tcp"]?.[0]?.HostPort);
 }
 
 describe("the lab's registry", () => {
@@ -23,7 +22,7 @@ describe("the lab's registry", () => {
     const stack = planImages("offline").filter((i) => i.inStack);
     // The content-tagged references the stack runs: the services' images, read from the swarm.
     const running = new Set<string>();
-    for (const s of await lab.manager().listServices()) {
+    for (const s of await lab.manager().services.list()) {
       const spec = s.Spec?.TaskTemplate as { ContainerSpec?: { Image?: string } } | undefined;
       running.add(String(spec?.ContainerSpec?.Image).split("@")[0] as string);
     }
@@ -37,10 +36,10 @@ describe("the lab's registry", () => {
     await using lab = await theLab();
     const manager = lab.manager();
     const nodeIds = new Map(
-      (await manager.listNodes()).map((n) => [n.ID, String(n.Description?.Hostname)]),
+      (await manager.swarm.nodes()).map((n) => [n.ID, String(n.Description?.Hostname)]),
     );
     const given = new Map<string, Set<string>>();
-    for (const t of await manager.listTasks()) {
+    for (const t of await manager.services.tasks()) {
       const node = nodeIds.get(String(t.NodeID));
       const spec = t.Spec as { ContainerSpec?: { Image?: string } } | undefined;
       const image = String(spec?.ContainerSpec?.Image).split("@")[0] as string;
@@ -52,7 +51,7 @@ describe("the lab's registry", () => {
       .map((i) => i.ref.split(":")[0] as string);
     let lacking = 0;
     for (const node of lab.nodes) {
-      const held = (await lab.driver.engine(node).listImages())
+      const held = (await lab.driver.engine(node).images.list())
         .flatMap((i) => i.RepoTags ?? [])
         .filter((t) => t.startsWith(`${lab.config.name}-registry:5000/`));
       expect(held.length, node.name).toBeGreaterThan(0);
@@ -67,13 +66,12 @@ describe("the lab's registry", () => {
     await using lab = await theLab();
     const node = lab.nodes[1] ?? lab.nodes[0];
     if (!node) throw new Error("no node");
-    const [source] = (await lab.driver.engine(node).listImages())
+    const [source] = (await lab.driver.engine(node).images.list())
       .flatMap((i) => i.RepoTags ?? [])
       .filter((t) => t.startsWith(`${lab.config.name}-registry:5000/`));
     expect(source, `${node.name} holds no image from the registry`).toBeTruthy();
     const target = `${lab.config.name}-registry:5000/intruder/image:pushed`;
-    const r = await execResult(
-      lab.host,
+    const r = await lab.host.containers.exec(
       node.name,
       [
         "sh",

@@ -134,7 +134,7 @@ describe("remediation", { timeout: 420_000 }, () => {
     const service = "node-exporter";
     const forceUpdate = async () =>
       (
-        (await lab.manager().getService(`${lab.config.name}_${service}`).inspect()) as {
+        (await lab.manager().services.inspect(`${lab.config.name}_${service}`)) as {
           Spec: { TaskTemplate: { ForceUpdate?: number } };
         }
       ).Spec.TaskTemplate.ForceUpdate ?? 0;
@@ -289,7 +289,7 @@ print(sorted(codes))`,
     if (!node) throw new Error(`no node ${away}`);
     const availability = async (to: "pause" | "active") => {
       const found = (
-        (await engine.listNodes()) as Array<{
+        (await engine.swarm.nodes()) as Array<{
           ID: string;
           Version: { Index: number };
           Spec: Record<string, unknown>;
@@ -297,9 +297,10 @@ print(sorted(codes))`,
         }>
       ).find((n) => n.Description.Hostname === away);
       if (!found) throw new Error(`swarm has no node ${away}`);
-      await engine
-        .getNode(found.ID)
-        .update({ version: found.Version.Index, ...found.Spec, Availability: to });
+      await engine.swarm.updateNode(found.ID, found.Version.Index, {
+        ...found.Spec,
+        Availability: to,
+      });
     };
     // A short cooldown: an earlier rebalance or redeploy of the app (30 min) would hold it back.
     await withPolicy(
@@ -312,13 +313,13 @@ print(sorted(codes))`,
         await availability("pause");
         try {
           for (const t of (await runningTasks(engine, name)).filter((t) => t.node === away)) {
-            await lab.driver.engine(node).getContainer(t.container).kill({ signal: "SIGTERM" });
+            await lab.driver.engine(node).containers.kill(t.container, "SIGTERM");
           }
           await eventually(
             "no app task on the paused node, every replica running elsewhere",
             async () => {
               const per = await perNode();
-              const svc = (await engine.getService(name).inspect()) as {
+              const svc = (await engine.services.inspect(name)) as {
                 Spec: { Mode: { Replicated: { Replicas: number } } };
               };
               return per.at(-1) === 0 &&
@@ -345,7 +346,7 @@ print(sorted(codes))`,
           "app spread within one task per node, on every node",
           async () => {
             const per = await perNode();
-            const svc = (await engine.getService(name).inspect()) as {
+            const svc = (await engine.services.inspect(name)) as {
               Spec: { Mode: { Replicated: { Replicas: number } } };
             };
             return Math.min(...per) >= 1 &&

@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE_API_PORT } from "../../lab/drivers/dind/driver.js";
 import { DEFAULT_CAPS, NODE_EXTRA_CAPS } from "../../lab/drivers/dind/flags.js";
 import type { RunningLab } from "../../lab/running/lab.js";
-import { execResult, hostEngine } from "../../lab/runtime/docker.js";
+import { hostDocker, hostEngine } from "../../lab/runtime/docker.js";
 import { basicAuth } from "../../lab/runtime/http.js";
 import { issueCert } from "../../lab/state/ca.js";
 import { REPO_ROOT, statePaths } from "../../lab/state/paths.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { engineEnv } from "../../lab/state/tls.js";
-import { eventually, execInTask, pythonIn, theLab } from "../support/lab.js";
+import { eventually, execInTask, nodeDocker, pythonIn, theLab } from "../support/lab.js";
 import { psqlProbe } from "../support/postgres.js";
 
 let lab: RunningLab;
@@ -82,19 +82,19 @@ describe("node engines", () => {
   });
 
   it("a node refused --privileged holds Docker's defaults, SYS_ADMIN, NET_ADMIN and SYS_PTRACE, and no host disk", async (ctx) => {
-    const host = hostEngine();
+    const host = hostDocker();
     const nodes = lab.nodes.filter((n) => n.running);
     expect(nodes.length).toBeGreaterThan(0);
     for (const node of nodes) {
       const info = await host.getContainer(node.name).inspect();
       // Where the host allows --privileged the lab uses it, and none of this applies.
       if (info.HostConfig.Privileged) ctx.skip();
-      const status = await execResult(host, node.name, ["cat", "/proc/1/status"]);
+      const status = await hostEngine().containers.exec(node.name, ["cat", "/proc/1/status"]);
       const bounding = BigInt(`0x${/CapBnd:\s*([0-9a-f]+)/.exec(status.stdout)?.[1] ?? "0"}`);
       const held = CAPS.filter((_, bit) => (bounding >> BigInt(bit)) & 1n).sort();
       expect(held, node.name).toEqual([...DEFAULT_CAPS, ...NODE_EXTRA_CAPS].sort());
       // The host's first disk, as a device node made inside the node: the device cgroup refuses it.
-      const disk = await execResult(host, node.name, [
+      const disk = await hostEngine().containers.exec(node.name, [
         "sh",
         "-c",
         "set -- $(awk 'NR>2 && $2 % 16 == 0 {print $1, $2; exit}' /proc/partitions); " +
@@ -245,10 +245,10 @@ describe("the official set's node proxy (Alloy and cAdvisor read a node through 
   it("serves this node's containers and logs on its socket, and refuses every other call", async () => {
     const node = lab.nodes.find((n) => n.running);
     if (!node) throw new Error("no running node");
-    const engine = lab.driver.engine(node);
+    const engine = nodeDocker(node);
     // The images as the stack runs them (content-tagged refs, present on every node).
     const ref = async (service: string) =>
-      (await lab.manager().getService(`${lab.config.name}_${service}`).inspect()).Spec.TaskTemplate
+      (await lab.manager().services.inspect(`${lab.config.name}_${service}`)).Spec.TaskTemplate
         .ContainerSpec.Image as string;
     const tag = `lab-test-nodeproxy-${process.pid}`;
     const volume = `${tag}-sock`;
@@ -291,7 +291,9 @@ for m, p in [("GET", "/_ping"), ("GET", f"/containers/{first}/json"),
       const r = await eventually(
         "the node proxy's socket answers",
         async () => {
-          const res = await execResult(engine, client.id, ["python3", "-c", code]);
+          const res = await lab.driver
+            .engine(node)
+            .containers.exec(client.id, ["python3", "-c", code]);
           return res.code === 0 ? res : undefined;
         },
         30_000,
@@ -393,7 +395,7 @@ describe("secrets stay secret", () => {
     let containers = 0;
     let images = 0;
     for (const node of lab.nodes.filter((n) => n.running)) {
-      const engine = lab.driver.engine(node);
+      const engine = nodeDocker(node);
       for (const c of await engine.listContainers({ all: true })) {
         const info = await engine.getContainer(c.Id).inspect();
         look(
@@ -416,7 +418,7 @@ describe("secrets stay secret", () => {
         images++;
       }
     }
-    for (const svc of await lab.manager().listServices())
+    for (const svc of await lab.manager().services.list())
       look(`service ${svc.Spec?.Name}`, JSON.stringify(svc.Spec));
     expect(containers).toBeGreaterThan(20);
     expect(images).toBeGreaterThan(5);

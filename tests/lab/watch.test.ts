@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireHealthy } from "../../lab/drills/run.js";
-import { hostEngine } from "../../lab/runtime/docker.js";
+import { hostDocker } from "../../lab/runtime/docker.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { writeReport } from "../../lab/state/reports.js";
 import { theLab } from "../support/lab.js";
@@ -121,7 +121,7 @@ describe("lab:watch in a terminal", { timeout: 420_000 }, () => {
   });
 
   it("drill node-down --watch: the killed node is down on screen within 5 s, then the promotion and the failures", async () => {
-    const host = hostEngine();
+    const host = hostDocker();
     // An earlier drill's member may still be rejoining: wait for it here, not in the drill's 90 s.
     const lab = await theLab();
     try {

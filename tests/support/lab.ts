@@ -1,8 +1,13 @@
 /** Connects lab tests to the running lab described by swarm-lab.yaml / LAB_CONFIG. */
+
+import type Docker from "dockerode";
 import { loadConfig } from "../../lab/config/load.js";
 import { MEMBERS } from "../../lab/database/patroni.js";
+import { NODE_API_PORT } from "../../lab/drivers/dind/driver.js";
+import type { LabNode } from "../../lab/drivers/types.js";
 import { connectLab, type RunningLab } from "../../lab/running/lab.js";
-import { type ExecResult, execResult } from "../../lab/runtime/docker.js";
+import { type ExecResult, tlsDocker } from "../../lab/runtime/docker.js";
+import { engineClientTls } from "../../lab/state/tls.js";
 import { scaleService } from "../../lab/swarm/steer.js";
 import { runningTasks } from "../../lab/swarm/tasks.js";
 
@@ -15,7 +20,7 @@ export async function execInTask(
   const [task] = await runningTasks(lab.manager(), `${lab.config.name}_${service}`);
   const node = lab.nodes.find((n) => n.name === task?.node);
   if (!task || !node) throw new Error(`no running task of ${service}`);
-  return execResult(lab.driver.engine(node), task.container, cmd);
+  return lab.driver.engine(node).containers.exec(task.container, cmd);
 }
 
 /** Runs Python in the first running task of a service; returns what the code prints. */
@@ -69,7 +74,7 @@ export async function withServiceStopped<T>(
     // Every task gone, not only marked for shutdown: a task still stopping answers requests,
     // and scaling back up while it stops races Swarm's reconciliation.
     const alive = async () =>
-      ((await engine.listTasks({ filters: { service: [name] } })) as TaskState[]).filter((t) =>
+      ((await engine.services.tasks({ service: [name] })) as TaskState[]).filter((t) =>
         ["new", "pending", "assigned", "accepted", "preparing", "starting", "running"].includes(
           t.Status.State,
         ),
@@ -102,7 +107,7 @@ export async function databaseLogs(lab: RunningLab, tail = 40): Promise<string> 
     // Every task Swarm keeps, with its state and error: a member may have no running task at all.
     const all = (await lab
       .manager()
-      .listTasks({ filters: { service: [name] } })
+      .services.tasks({ service: [name] })
       .catch(() => [])) as Array<{ Status?: { State?: string; Err?: string; Timestamp?: string } }>;
     parts.push(
       `--- ${member} tasks: ${all.map((t) => `${t.Status?.State}${t.Status?.Err ? ` (${t.Status.Err})` : ""} at ${t.Status?.Timestamp}`).join("; ") || "none"}`,
@@ -112,11 +117,10 @@ export async function databaseLogs(lab: RunningLab, tail = 40): Promise<string> 
       const node = lab.nodes.find((n) => n.name === task.node);
       if (!node) continue;
       try {
-        const raw = (await lab.driver
+        const log = await lab.driver
           .engine(node)
-          .getContainer(task.container)
-          .logs({ stdout: true, stderr: true, tail, timestamps: true })) as unknown as Buffer;
-        parts.push(`--- ${member} on ${task.node}\n${demuxed(raw)}`);
+          .containers.logs(task.container, { tail, timestamps: true });
+        parts.push(`--- ${member} on ${task.node}\n${log}`);
       } catch (err) {
         parts.push(`--- ${member} on ${task.node}: logs not read (${(err as Error).message})`);
       }
@@ -125,14 +129,7 @@ export async function databaseLogs(lab: RunningLab, tail = 40): Promise<string> 
   return parts.join("\n");
 }
 
-/** A non-TTY container's log: frames of an 8-byte header (stream, 0, 0, 0, size) and a payload. */
-function demuxed(raw: Buffer): string {
-  const out: Buffer[] = [];
-  let at = 0;
-  while (at + 8 <= raw.length) {
-    const size = raw.readUInt32BE(at + 4);
-    out.push(raw.subarray(at + 8, at + 8 + size));
-    at += 8 + size;
-  }
-  return Buffer.concat(out).toString("utf8");
+/** A node engine's raw client, for tests that look beyond the lab's engine port. */
+export function nodeDocker(node: LabNode): Docker {
+  return tlsDocker(node.address, NODE_API_PORT, engineClientTls());
 }

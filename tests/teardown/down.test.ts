@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../lab/config/load.js";
 import { LABEL_LAB } from "../../lab/plan/names.js";
-import { hostEngine } from "../../lab/runtime/docker.js";
+import { hostDocker } from "../../lab/runtime/docker.js";
 import { cli } from "../support/cli.js";
 import { saveLoadRoundTrip } from "./save-load.js";
 
@@ -12,7 +12,7 @@ describe("lab save and load", () => {
 describe("lab down", () => {
   it("removes every container, volume and network of the lab, and only those; the backups go with --purge", async () => {
     const config = loadConfig(process.env.LAB_CONFIG, {});
-    const host = hostEngine();
+    const host = hostDocker();
     const byLabel = { label: [`${LABEL_LAB}=${config.name}`] };
     const before = await host.listContainers({ all: true, filters: byLabel });
     expect(before.length, "the lab must be up before this test").toBeGreaterThan(0);

@@ -79,4 +79,24 @@ describe("the lab's tree", () => {
       expect(modules(LAB).filter((f) => relative(LAB, f).startsWith(`${room}/`))).toEqual([]);
     }
   });
+
+  it("waits go through runtime/clock.ts (injectable), and engines through the lab's port", () => {
+    const outside = modules(LAB).filter((f) => !relative(LAB, f).startsWith("runtime/"));
+    const offenders = outside.flatMap((f) => {
+      const code = readFileSync(f, "utf8");
+      return [
+        /\bset(Timeout|Interval)\(/.test(code) ? "a timer" : "",
+        /\b(hostDocker|tlsDocker)\b/.test(code) ? "a raw engine client" : "",
+        /\.(getContainer|getService|getImage|listContainers|listServices|createContainer)\(/.test(
+          code,
+        )
+          ? "dockerode's methods"
+          : "",
+      ]
+        .filter(Boolean)
+        .map((what) => `${relative(REPO_ROOT, f)} uses ${what}`);
+    });
+    expect(outside.length).toBeGreaterThan(50);
+    expect(offenders).toEqual([]);
+  });
 });

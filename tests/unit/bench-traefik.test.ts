@@ -14,6 +14,7 @@ import {
   runOrder,
   verdict,
 } from "../../scripts/bench/traefik-plan.js";
+import { schedulerClock } from "../support/clock.js";
 import { schemasPresent, validatorFor, withTraefik37Retry } from "../support/schemas.js";
 
 const read = (f: string) => readFileSync(join(REPO_ROOT, f), "utf8");
@@ -133,9 +134,40 @@ describe("a paced load", () => {
       ratePerSecond: 40,
       send: async () => ({ status: 200 }),
     });
-    // 40 slots in the second (each client one every 100 ms), however fast or slow the machine;
-    // unpaced this is hundreds of thousands. No lower bound: that would time the machine.
+    // On the real clock: however fast or slow the machine, no more than the 40 slots of the
+    // second (unpaced this is hundreds of thousands). No lower bound: that would time the machine.
     expect(r.requests).toBeGreaterThan(0);
     expect(r.requests).toBeLessThanOrEqual(40);
   });
+
+  it.each([
+    [4, 1000, 40, 0, 40],
+    [3, 2000, 15, 0, 30],
+    // each answer takes 150 ms: a client cannot keep its 100 ms slots, it sends back to back
+    [1, 1500, 10, 150, 10],
+  ])(
+    "on a fake clock: %i clients, %i ms at %i/s, answers in %i ms -> exactly %i requests",
+    async (concurrency, durationMs, ratePerSecond, answerMs, expected) => {
+      const clock = schedulerClock();
+      const starts: number[] = [];
+      const r = await runLoad({
+        concurrency,
+        durationMs,
+        ratePerSecond,
+        clock,
+        send: async () => {
+          starts.push(clock.now());
+          if (answerMs) await clock.sleep(answerMs);
+          return { status: 200 };
+        },
+      });
+      expect(r.requests).toBe(expected);
+      // paced evenly: no two requests started closer than the interval allows across clients
+      const gaps = starts
+        .sort((a, b) => a - b)
+        .slice(1)
+        .map((t, k) => t - (starts[k] as number));
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(answerMs ? 0 : 1000 / ratePerSecond - 1e-9);
+    },
+  );
 });

@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../../lab/config/validate.js";
 import { LabError } from "../../lab/errors.js";
-import { hostEngine } from "../../lab/runtime/docker.js";
+import { hostDocker } from "../../lab/runtime/docker.js";
 import { portFree } from "../../lab/runtime/ports.js";
 import { preflight } from "../../lab/steps/preflight.js";
 import { cli } from "../support/cli.js";
 
 /** Whether this machine's Docker engine answers (CI starts one; a laptop may not have it). */
-const engineUp = await hostEngine()
+const engineUp = await hostDocker()
   .ping()
   .then(
     () => true,
@@ -258,7 +258,7 @@ describe("preflight: a taken port", () => {
     if (!r.ok) throw new Error(r.errors.join());
     const fakeHost = {
       info: async () => ({ ServerVersion: "x" }),
-      getContainer: () => ({ inspect: async () => Promise.reject(new Error("none")) }),
+      containers: { find: async () => undefined },
     };
     const err = await preflight
       .run(

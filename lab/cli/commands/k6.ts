@@ -18,6 +18,7 @@ import {
   k6Profile,
 } from "../../k6/plan.js";
 import { connectLab } from "../../running/lab.js";
+import { systemClock } from "../../runtime/clock.js";
 import { hostEngine } from "../../runtime/docker.js";
 import { run, runAttached } from "../../runtime/exec.js";
 import { stdout } from "../../runtime/log.js";
@@ -31,11 +32,10 @@ interface K6Flags extends ConfigFlags {
 }
 
 async function k6Image(): Promise<void> {
-  const present = await hostEngine()
-    .getImage(K6_IMAGE)
-    .inspect()
-    .then(() => true)
-    .catch(() => false);
+  const present =
+    (await hostEngine()
+      .images.find(K6_IMAGE)
+      .catch(() => undefined)) !== undefined;
   if (present) return;
   if (!(await upstreamReachable()))
     throw new LabError(
@@ -94,17 +94,19 @@ export function registerK6(program: Command): void {
         stamp: new Date().toISOString().replaceAll(":", "-"),
       });
       const drill = flags.during
-        ? new Promise((r) => setTimeout(r, flags.after * 1000)).then(() =>
-            run(process.execPath, [
-              "--import",
-              "tsx",
-              join(REPO_ROOT, "lab/cli/main.ts"),
-              "drill",
-              flags.during as string,
-              "--name",
-              config.name,
-            ]),
-          )
+        ? systemClock
+            .sleep(flags.after * 1000)
+            .then(() =>
+              run(process.execPath, [
+                "--import",
+                "tsx",
+                join(REPO_ROOT, "lab/cli/main.ts"),
+                "drill",
+                flags.during as string,
+                "--name",
+                config.name,
+              ]),
+            )
         : Promise.resolve("");
       const [code, drillOut] = await Promise.all([runAttached("docker", args, {}), drill]);
       if (drillOut) stdout(`\n${flags.during} drill (run during k6):\n${drillOut}`);

@@ -7,6 +7,7 @@ import { formatLine, type LogLine, parseSince } from "../../logs/query.js";
 import { logServices, queryLogs } from "../../logs/read.js";
 import { names } from "../../plan/names.js";
 import { connectLab } from "../../running/lab.js";
+import { systemClock } from "../../runtime/clock.js";
 import { stdout } from "../../runtime/log.js";
 import { type ConfigFlags, configInput, integer, withConfigOptions } from "../options.js";
 import { outputOption, printJson } from "../print.js";
@@ -72,7 +73,7 @@ export function registerLogs(program: Command): void {
       const stop = new AbortController();
       process.once("SIGINT", () => stop.abort());
       while (!stop.signal.aborted) {
-        await new Promise((r) => setTimeout(r, FOLLOW_EVERY_MS));
+        await systemClock.sleep(FOLLOW_EVERY_MS);
         const batch = await queryLogs(lab, store, { ...req, afterMs: last });
         print(batch);
         last = batch.at(-1)?.timeMs ?? last;

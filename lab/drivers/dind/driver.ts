@@ -2,14 +2,7 @@
 import { EXIT, LabError } from "../../errors.js";
 import { LABEL_INDEX, LABEL_KIND, LABEL_LAB, labels } from "../../plan/names.js";
 import type { NetworkSpec, NodeSpec } from "../../plan/nodes.js";
-import {
-  type Engine,
-  execWithInput,
-  ignoreNotFound,
-  isNotFound,
-  tarOf,
-  tlsEngine,
-} from "../../runtime/docker.js";
+import { type Engine, tarOf, tlsEngine } from "../../runtime/docker.js";
 import type { LabNode, NodeDriver, NodeTls } from "../types.js";
 import { NODE_TLS_DIR, nodeEnv, nodeHostConfig, refusesPrivileged } from "./flags.js";
 
@@ -41,7 +34,7 @@ export class DindDriver implements NodeDriver {
     await this.ensureVolume(spec);
     if (this.privileged !== false) {
       try {
-        await this.createContainer(spec, true);
+        await this.startNode(spec, true);
         this.privileged = true;
         return this.certify(spec.name);
       } catch (err) {
@@ -50,15 +43,15 @@ export class DindDriver implements NodeDriver {
         this.privileged = false;
       }
     }
-    await this.createContainer(spec, false);
+    await this.startNode(spec, false);
     return this.certify(spec.name);
   }
 
   async list(): Promise<LabNode[]> {
-    const containers = await this.host.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_LAB}=${this.lab}`, `${LABEL_KIND}=node`] },
-    });
+    const containers = await this.host.containers.list(
+      { label: [`${LABEL_LAB}=${this.lab}`, `${LABEL_KIND}=node`] },
+      true,
+    );
     return containers
       .map((c) => ({
         name: (c.Names[0] ?? "").replace(/^\//, ""),
@@ -71,27 +64,18 @@ export class DindDriver implements NodeDriver {
 
   /** Starts a stopped node: its engine waits for a certificate for the address it got now. */
   async start(name: string): Promise<void> {
-    try {
-      await this.host.getContainer(name).start();
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 304) throw err;
-      return;
-    }
-    await this.certify(name);
+    if (await this.host.containers.start(name)) await this.certify(name);
   }
 
   async kill(name: string): Promise<void> {
-    await this.host.getContainer(name).kill();
+    await this.host.containers.kill(name);
   }
 
   async remove(name: string): Promise<void> {
-    const info = await this.host
-      .getContainer(name)
-      .inspect()
-      .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    const info = await this.host.containers.find(name);
     await this.removeContainer(name);
     const volume = info?.Mounts.find((m) => m.Destination === "/var/lib/docker")?.Name;
-    if (volume) await this.host.getVolume(volume).remove().catch(ignoreNotFound);
+    if (volume) await this.host.volumes.remove(volume);
   }
 
   engine(node: LabNode): Engine {
@@ -99,10 +83,11 @@ export class DindDriver implements NodeDriver {
   }
 
   async teardown(): Promise<void> {
-    const found = await this.host.listNetworks({
-      filters: { label: [`${LABEL_LAB}=${this.lab}`], name: [this.network.name] },
+    const found = await this.host.networks.list({
+      label: [`${LABEL_LAB}=${this.lab}`],
+      name: [this.network.name],
     });
-    for (const n of found) await this.host.getNetwork(n.Id).remove().catch(ignoreNotFound);
+    for (const n of found) await this.host.networks.remove(n.Id);
     this.network$ = undefined;
   }
 
@@ -120,7 +105,11 @@ export class DindDriver implements NodeDriver {
       "server-key.pem": tls.key,
       ready: "",
     });
-    const r = await execWithInput(this.host, name, ["tar", "-x", "-C", NODE_TLS_DIR], files);
+    const r = await this.host.containers.execWithInput(
+      name,
+      ["tar", "-x", "-C", NODE_TLS_DIR],
+      files,
+    );
     if (r.code !== 0)
       throw new Error(`could not place the engine certificate in ${name}: ${r.stdout}`);
     return node;
@@ -138,14 +127,9 @@ export class DindDriver implements NodeDriver {
   }
 
   private async createNetworkIfMissing(): Promise<void> {
-    const found = await this.host.listNetworks({ filters: { name: [this.network.name] } });
+    const found = await this.host.networks.list({ name: [this.network.name] });
     if (found.some((n) => n.Name === this.network.name)) return;
-    await this.host.createNetwork({
-      Name: this.network.name,
-      Driver: "bridge",
-      Labels: this.network.labels,
-      CheckDuplicate: true,
-    });
+    await this.host.networks.createBridge(this.network.name, this.network.labels);
   }
 
   /**
@@ -153,7 +137,8 @@ export class DindDriver implements NodeDriver {
    * one created before the lab had a registry cannot pull the stack's images.
    */
   private async requireKeptMounts(spec: NodeSpec): Promise<void> {
-    const info = await this.host.getContainer(spec.name).inspect();
+    const info = await this.host.containers.find(spec.name);
+    if (!info) return;
     const env = nodeEnv(spec.registry);
     if (!env.every((e) => info.Config.Env?.includes(e)))
       throw new LabError(
@@ -172,13 +157,13 @@ export class DindDriver implements NodeDriver {
   }
 
   private async ensureVolume(spec: NodeSpec): Promise<void> {
-    await this.host.createVolume({ Name: spec.volume, Labels: labels(this.lab, "volume") });
+    await this.host.volumes.create(spec.volume, labels(this.lab, "volume"));
     // Docker returns a volume that exists as it is: a kept repository is reused.
-    for (const k of spec.kept) await this.host.createVolume({ Name: k.name, Labels: k.labels });
+    for (const k of spec.kept) await this.host.volumes.create(k.name, k.labels);
   }
 
-  private async createContainer(spec: NodeSpec, privileged: boolean): Promise<void> {
-    const container = await this.host.createContainer({
+  private async startNode(spec: NodeSpec, privileged: boolean): Promise<void> {
+    await this.host.containers.run({
       name: spec.name,
       Hostname: spec.hostname,
       Image: spec.image,
@@ -186,10 +171,9 @@ export class DindDriver implements NodeDriver {
       Env: nodeEnv(spec.registry),
       HostConfig: nodeHostConfig(privileged, spec.volume, this.network.name, spec.kept),
     });
-    await container.start();
   }
 
   private async removeContainer(name: string): Promise<void> {
-    await this.host.getContainer(name).remove({ force: true, v: true }).catch(ignoreNotFound);
+    await this.host.containers.remove(name, true);
   }
 }
