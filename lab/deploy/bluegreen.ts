@@ -120,7 +120,9 @@ async function routed(lab: RunningLab, host: string): Promise<string | null> {
   let last = "no answer";
   while (Date.now() < deadline) {
     const r = await lab.http
-      .send("GET", lab.url(host, "/health/ready"), { timeoutMs: 3000 })
+      // Each on a new connection: the edge spreads connections over the nodes' Traefiks in turn,
+      // so "in a row" covers every Traefik, not only the one a kept-alive connection reaches.
+      .send("GET", lab.url(host, "/health/ready"), { timeoutMs: 3000, fresh: true })
       .then((res) => `HTTP ${res.status}`)
       .catch((err: Error) => err.message);
     inARow = r === "HTTP 200" ? inARow + 1 : 0;

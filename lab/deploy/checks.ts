@@ -230,9 +230,9 @@ async function probe(
       headers,
       timeoutMs: 3000,
     });
-    return { ok: r.status === 200 };
-  } catch {
-    return { ok: false };
+    return { ok: r.status === 200, detail: `HTTP ${r.status} ${r.body.slice(0, 120)}` };
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message };
   }
 }
 
@@ -245,7 +245,7 @@ export async function smoke(lab: RunningLab, host = "app"): Promise<string | nul
     const headers = await lab.adminHeaders();
     for (let i = 0; i < 6; i++) {
       const r = await probe(lab, host, headers);
-      if (!r.ok) return `GET /users failed through Traefik (${lab.hostname(host)})`;
+      if (!r.ok) return `GET /users failed through Traefik (${lab.hostname(host)}): ${r.detail}`;
     }
     const stamp = Date.now();
     const created = await lab.http.send("POST", lab.url(host, "/users"), {

@@ -108,6 +108,8 @@ export function derivedDockerfile(
 
 export interface Probe {
   ok: boolean;
+  /** the answer or the error, for the message when it failed */
+  detail?: string;
 }
 
 /** The watch window's verdict: the share of failed probes against the tolerated ratio. */

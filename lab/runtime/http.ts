@@ -46,6 +46,8 @@ export class LabHttp {
       raw?: string;
       headers?: Record<string, string>;
       timeoutMs?: number;
+      /** A connection of its own, closed after the answer: the edge sends it to the next Traefik. */
+      fresh?: boolean;
     } = {},
   ): Promise<HttpResult> {
     const [contentType, body] =
@@ -63,6 +65,7 @@ export class LabHttp {
       body,
       headersTimeout: init.timeoutMs ?? 10_000,
       bodyTimeout: init.timeoutMs ?? 10_000,
+      ...(init.fresh ? { reset: true } : {}),
     });
     return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
   }
