@@ -15,7 +15,10 @@ import { theLab } from "../support/lab.js";
 const SESSION = "swarm-lab-watch-test";
 /** As a user runs it: vitest's NODE_ENV=test would load React's slower development build. */
 const USER_ENV = "env -u NODE_ENV";
-const tmux = (...args: string[]) => execFileSync("tmux", args, { encoding: "utf8" });
+/** A tmux server of this run's own (-L): no other server's state or shutdown can reach it. */
+const SOCKET = `swarm-lab-watch-${process.pid}`;
+const tmux = (...args: string[]) =>
+  execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
 const screen = () => tmux("capture-pane", "-p", "-t", SESSION);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,19 +26,16 @@ function open(command: string): void {
   try {
     tmux("kill-session", "-t", SESSION);
   } catch {} // none yet
-  tmux(
-    "new-session",
-    "-d",
-    "-s",
-    SESSION,
-    "-x",
-    "120",
-    "-y",
-    "50",
-    "-c",
-    REPO_ROOT,
-    `${command}; echo "EXITED $?"; sleep 600`,
-  );
+  const args = ["new-session", "-d", "-s", SESSION, "-x", "120", "-y", "50", "-c", REPO_ROOT];
+  const run = `${command}; echo "EXITED $?"; sleep 600`;
+  try {
+    tmux(...args, run);
+  } catch (err) {
+    // tmux's server once died as it started ("server exited unexpectedly", CI): start it again.
+    if (!/server exited unexpectedly/.test(String((err as Error).message))) throw err;
+    execFileSync("sleep", ["1"]);
+    tmux(...args, run);
+  }
 }
 /** Leaves the way a user does (Ctrl-C: a drill restores what it broke), then closes the terminal. */
 afterAll(async () => {
