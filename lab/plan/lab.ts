@@ -135,11 +135,7 @@ export function planStack(config: LabConfig, facts: LabFacts, images: PlannedIma
 
 export function planLab(config: LabConfig, facts: LabFacts): LabPlan {
   const images = planLabImages(facts, config.name);
-  const image = (key: ImageKey) => {
-    const found = images.find((i) => i.key === key);
-    if (!found) throw new Error(`internal: image ${key} is not planned`);
-    return found.served;
-  };
+  const image = (key: ImageKey) => planned({ images }, key).served;
   const nodes = planNodes(config, image("node"));
   const backupNode = nodes.find((n) => n.kept.length > 0) ?? nodes[0];
   return {

@@ -37,6 +37,7 @@ describe("planLab", () => {
     const services = p.stack.doc.services as Services;
     expect(services.app?.image).toBe(app?.served);
     // every image a service names is a planned, served stack image
+    expect(Object.keys(services).length).toBeGreaterThan(10);
     const served = new Set(p.images.filter((i) => i.inStack).map((i) => i.served));
     for (const [name, svc] of Object.entries(services)) {
       expect(served.has(svc.image ?? ""), `${name}: ${svc.image}`).toBe(true);
