@@ -7,7 +7,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { leaderOf, MEMBERS, patroniCluster } from "../database/patroni.js";
-import { EXIT, LabError } from "../errors.js";
+import { LabError } from "../errors.js";
 import type { RunningLab } from "../running/lab.js";
 import { systemClock } from "../runtime/clock.js";
 import type { Log } from "../runtime/log.js";

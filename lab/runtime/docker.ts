@@ -2,7 +2,7 @@
 import Docker from "dockerode";
 import tar from "tar-stream";
 import { EXIT, LabError } from "../errors.js";
-import { systemClock, withTimeout } from "./clock.js";
+import { withTimeout } from "./clock.js";
 import { DockerEngine } from "./dockerode.js";
 import type { LabEngine } from "./engine.js";
 

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { CommandError, EXIT, LabError } from "../errors.js";
 import type { ImageSpec } from "../images/plan.js";
 import { run } from "../runtime/exec.js";
-import { REPO_ROOT, statePaths } from "../state/paths.js";
+import { REPO_ROOT } from "../state/paths.js";
 import { need, type Step } from "./context.js";
 
 export const RULES_DIR = join(REPO_ROOT, "prometheus/rules");

@@ -4,6 +4,7 @@ import type { RunningLab } from "../../lab/running/lab.js";
 import { scaleService } from "../../lab/swarm/steer.js";
 import { cli } from "../support/cli.js";
 import { eventually, execInTask, theLab, withServiceStopped } from "../support/lab.js";
+import { activeTargets, describeTargets } from "../support/prometheus.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -56,8 +57,13 @@ describe("alerts", () => {
       async () => {
         const l = await alerts();
         // This incident's, not one resolved earlier within the window.
-        return l.resolved.find(
+        const found = l.resolved.find(
           (a) => a.alert === "LogStoreDown" && Date.parse(a.started) >= faultAt,
+        );
+        if (found) return found;
+        const store = (await activeTargets(lab)).filter((t) => t.labels.job === "victorialogs");
+        throw new Error(
+          `firing: ${l.firing.map((a) => a.alert).join(", ") || "none"}\n${await describeTargets(lab, store)}`,
         );
       },
       180_000,

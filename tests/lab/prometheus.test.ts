@@ -3,6 +3,7 @@ import { replicasOf } from "../../lab/alerts/remediation.js";
 import type { RunningLab } from "../../lab/running/lab.js";
 import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { dashboardAuth, eventually, theLab } from "../support/lab.js";
+import { activeTargets, describeTargets, discoveryRefreshes } from "../support/prometheus.js";
 
 let lab: RunningLab;
 beforeAll(async () => {
@@ -12,40 +13,32 @@ afterAll(async () => {
   await lab?.[Symbol.asyncDispose]();
 });
 
-interface Target {
-  labels: { job: string; instance: string };
-  health: string;
-  lastError: string;
-}
-
 describe("Prometheus", () => {
   it("finds the app, Traefik and Patroni through Swarm discovery and scrapes them", async () => {
     const { user, password } = dashboardCredentials();
-    // What Swarm runs now: the remediator may have scaled the app within its bounds.
-    const replicas = await replicasOf(lab, "app");
-    expect(replicas).toBeGreaterThanOrEqual(lab.config.app.replicas);
-    expect(replicas).toBeLessThanOrEqual(lab.config.alerting.actions.scaleUp.max);
-    const authorization = dashboardAuth(user, password);
-    const up = await eventually(
+    const { up, replicas } = await eventually(
       "every app, traefik and patroni target up",
       async () => {
-        const res = await lab.http.send(
-          "GET",
-          lab.url("prometheus", "/api/v1/targets?state=active"),
-          { headers: { authorization } },
-        );
-        const targets = (JSON.parse(res.body).data.activeTargets as Target[]).filter(
-          (t) => t.health === "up",
-        );
-        const count = (job: string) => targets.filter((t) => t.labels.job === job).length;
-        return count("app") === replicas &&
+        // What Swarm runs now: the remediator may have scaled the app within its bounds.
+        const replicas = await replicasOf(lab, "app");
+        const targets = await activeTargets(lab);
+        const up = targets.filter((t) => t.health === "up");
+        const count = (job: string) => up.filter((t) => t.labels.job === job).length;
+        if (
+          count("app") === replicas &&
           count("traefik") === lab.nodes.length &&
           count("patroni") === 2
-          ? targets
-          : undefined;
+        )
+          return { up, replicas };
+        // Thrown, not returned: the last one is the timeout's message.
+        throw new Error(
+          `want app ${replicas}, traefik ${lab.nodes.length}, patroni 2\n${await describeTargets(lab, targets)}`,
+        );
       },
       90_000,
     );
+    expect(replicas).toBeGreaterThanOrEqual(lab.config.app.replicas);
+    expect(replicas).toBeLessThanOrEqual(lab.config.alerting.actions.scaleUp.max);
     // One target per task: a task on two scraped networks must not be scraped twice.
     const apps = up.filter((t) => t.labels.job === "app");
     expect(new Set(apps.map((t) => t.labels.instance)).size).toBe(replicas);
@@ -56,10 +49,24 @@ describe("Prometheus", () => {
         "prometheus",
         `/api/v1/query?query=${encodeURIComponent("sum(app_http_requests_total)")}`,
       ),
-      {
-        headers: { authorization },
-      },
+      { headers: { authorization: dashboardAuth(user, password) } },
     );
     expect(Number(JSON.parse(query.body).data.result[0].value[1])).toBeGreaterThan(0);
+  });
+
+  it("its Swarm discovery still refreshes after the drills (every 5 s, each call bounded)", async () => {
+    // A discovery call that hangs (a kept-alive connection to a docker-ro task on a node that
+    // went away) would freeze the targets: gone tasks scraped, new ones never found.
+    const before = await discoveryRefreshes(lab);
+    const after = await eventually(
+      "a Swarm discovery refresh",
+      async () => {
+        const now = await discoveryRefreshes(lab);
+        if (now > before) return now;
+        throw new Error(`still ${now} refreshes`);
+      },
+      45_000,
+    );
+    expect(after).toBeGreaterThan(before);
   });
 });
