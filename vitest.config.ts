@@ -29,6 +29,15 @@ export default defineConfig({
       },
       {
         test: {
+          // The provisioning play on three bare-host containers (npm run test:hosts): minutes.
+          name: "hosts",
+          include: ["tests/hosts/**/*.test.ts"],
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
           name: "teardown",
           include: ["tests/teardown/**/*.test.ts"],
           testTimeout: 300_000,

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs and starts what the lab needs on a Debian/Ubuntu host (run as root):
-# the Docker engine, debootstrap (offline base image), promtool and amtool, Graphviz (lab:diagram), HAProxy (checks the Docker API proxies' allow-lists), OpenSSL (CA tests), Chromium (the docs page test), Postgres binaries for the
+# the Docker engine, debootstrap (offline base image), promtool and amtool, Graphviz (lab:diagram), HAProxy (checks the Docker API proxies' allow-lists), OpenSSL (CA tests), Chromium (the docs page test), Vagrant (validates the Vagrantfile; no VM is booted), Postgres binaries for the
 # app's tests, shellcheck. Starts dockerd when no engine answers. Safe to rerun.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "setup-host: run as root (sudo bash scripts/setup-host.sh)" >&2; exit 2; }
-packages=(docker.io debootstrap prometheus prometheus-alertmanager postgresql shellcheck graphviz haproxy ca-certificates curl iproute2 openssl chromium tmux poppler-utils)
+packages=(docker.io debootstrap prometheus prometheus-alertmanager postgresql shellcheck graphviz haproxy ca-certificates curl iproute2 openssl chromium tmux poppler-utils vagrant)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

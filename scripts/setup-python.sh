@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Python venv (.venv) for the app's tests, lint and the wheel downloads of the offline images;
-# .venv-iac for the checkers of the cloud template.
+# .venv-iac for the checkers of the cloud template; .venv-ansible for the hosts' provisioning
+# (ansible-core, ansible-lint).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-python3}
@@ -15,4 +16,9 @@ python=${PYTHON:-python3}
 [ -x "$root/.venv-iac/bin/python" ] || "$python" -m venv "$root/.venv-iac"
 "$root/.venv-iac/bin/pip" install --quiet --upgrade pip
 "$root/.venv-iac/bin/pip" install --quiet --require-hashes -r "$root/scripts/cloud/requirements.lock"
-echo "setup-python: $("$root/.venv/bin/python" --version) in .venv; cfn-lint and checkov in .venv-iac"
+# The provisioning of ssh hosts and Vagrant VMs (scripts/provision), pinned apart as well.
+[ -x "$root/.venv-ansible/bin/python" ] || "$python" -m venv "$root/.venv-ansible"
+"$root/.venv-ansible/bin/pip" install --quiet --upgrade pip
+"$root/.venv-ansible/bin/pip" install --quiet --require-hashes -r "$root/scripts/provision/requirements.lock"
+echo "setup-python: $("$root/.venv/bin/python" --version) in .venv; cfn-lint and checkov in .venv-iac;" \
+  "ansible-core and ansible-lint in .venv-ansible"

@@ -1,45 +1,60 @@
 /**
  * Three "bare hosts" (Debian, sshd, Python, no Docker) on this machine's engine, for proving the
- * provisioning play on the same path a cloud or Vagrant VM takes. A developer's tool:
+ * provisioning play on the path a cloud or Vagrant VM takes. A developer's tool, and what
+ * `npm run test:hosts` starts:
  *   npx tsx scripts/provision/bare-hosts.ts up      # image, hosts, SSH key, certificates, inventory
  *   npx tsx scripts/provision/bare-hosts.ts play    # the play, timed (run it twice: idempotence)
- *   npx tsx scripts/provision/bare-hosts.ts down
+ *   npx tsx scripts/provision/bare-hosts.ts down    # removes the three hosts, their disks, .lab/hosts
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { stringify } from "yaml";
 import { nodeHostConfig } from "../../lab/drivers/dind/flags.js";
 import { BASE_IMAGE } from "../../lab/images/plan.js";
 import { placements } from "../../lab/plan/nodes.js";
 import { hostDocker } from "../../lab/runtime/docker.js";
 import { REPO_ROOT, stateDir } from "../../lab/state/paths.js";
-import { issueNodeCert } from "../../lab/state/tls.js";
+import { ensureCertificates, issueNodeCert } from "../../lab/state/tls.js";
 
+export const BARE_HOSTS = ["bare-1", "bare-2", "bare-3"];
 const IMAGE = "swarm-lab/bare-host:test";
 const NETWORK = "bare-net";
-const HOSTS = ["bare-1", "bare-2", "bare-3"];
-const dir = join(stateDir(), "hosts");
-const key = join(dir, "id_ed25519");
+export const HOSTS_DIR = join(stateDir(), "hosts");
+export const INVENTORY = join(HOSTS_DIR, "inventory.yml");
+const key = join(HOSTS_DIR, "id_ed25519");
 const docker = hostDocker();
 
-async function up(): Promise<void> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+export interface BareHost {
+  name: string;
+  address: string;
+}
+
+/** Starts the three hosts (again, from scratch) and writes the inventory the play reads. */
+export async function bareHostsUp(): Promise<BareHost[]> {
+  mkdirSync(HOSTS_DIR, { recursive: true, mode: 0o700 });
+  await ensureCertificates("lab", "lab.localhost");
+  if (!(await docker.listImages({ filters: { reference: [BASE_IMAGE] } })).length)
+    throw new Error(
+      `the base image ${BASE_IMAGE} is missing: run npm run lab:up -- --images offline once (it builds it)`,
+    );
   execFileSync(
     "docker",
     ["build", "-q", "-t", IMAGE, "--build-arg", `BASE=${BASE_IMAGE}`, "images/bare-host"],
-    { cwd: REPO_ROOT, stdio: "inherit" },
+    { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"] },
   );
   if (!existsSync(key)) execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
   const nets = await docker.listNetworks({ filters: { name: [NETWORK] } });
   if (!nets.some((n) => n.Name === NETWORK)) await docker.createNetwork({ Name: NETWORK });
-  const where = placements(HOSTS.length);
-  const hosts: Record<string, Record<string, unknown>> = {};
-  for (const [k, name] of HOSTS.entries()) {
-    await docker
-      .getContainer(name)
-      .remove({ force: true, v: true })
-      .catch(() => {});
+  const gateway: string | undefined = (await docker.getNetwork(NETWORK).inspect()).IPAM?.Config?.[0]
+    ?.Gateway;
+  if (!gateway) throw new Error(`network ${NETWORK} has no gateway`);
+  const where = placements(BARE_HOSTS.length);
+  const hosts: BareHost[] = [];
+  const vars: Record<string, Record<string, unknown>> = {};
+  for (const [k, name] of BARE_HOSTS.entries()) {
+    await removeHost(name);
     const c = await docker.createContainer({
       name,
       Hostname: name,
@@ -50,14 +65,15 @@ async function up(): Promise<void> {
     await c.start();
     const address = (await c.inspect()).NetworkSettings.Networks[NETWORK]?.IPAddress ?? "";
     const tls = await issueNodeCert(address);
-    mkdirSync(join(dir, name), { recursive: true, mode: 0o700 });
+    mkdirSync(join(HOSTS_DIR, name), { recursive: true, mode: 0o700 });
     for (const [file, text] of Object.entries({
       "ca.pem": tls.ca,
       "server.pem": tls.cert,
       "server-key.pem": tls.key,
     }))
-      writeFileSync(join(dir, name, file), text, { mode: 0o600 });
-    hosts[name] = {
+      writeFileSync(join(HOSTS_DIR, name, file), text, { mode: 0o600 });
+    hosts.push({ name, address });
+    vars[name] = {
       ansible_host: address,
       private_address: address,
       swarm_labels: Object.fromEntries(
@@ -73,55 +89,102 @@ async function up(): Promise<void> {
         ansible_user: "lab",
         ansible_become: true,
         ansible_ssh_private_key_file: key,
-        docker_engine_tls_source: dir,
+        docker_engine_tls_source: HOSTS_DIR,
+        // This machine, as the hosts see it: the only one that may reach SSH and the engines.
+        firewall_admin_cidr: `${gateway}/32`,
       },
       children: {
-        swarm_nodes: { hosts },
-        entry: { hosts: Object.fromEntries(HOSTS.map((h) => [h, null])) },
+        swarm_nodes: { hosts: vars },
+        entry: { hosts: Object.fromEntries(BARE_HOSTS.map((h) => [h, null])) },
       },
     },
   };
-  writeFileSync(join(dir, "inventory.yml"), stringify(inventory));
-  console.log(`inventory: ${join(dir, "inventory.yml")}`);
+  writeFileSync(INVENTORY, stringify(inventory));
+  return hosts;
 }
 
-function play(): void {
+export interface PlayRun {
+  status: number | null;
+  seconds: number;
+  output: string;
+  /** PLAY RECAP per host: ok, changed, unreachable, failed, ... */
+  recap: Record<string, Record<string, number>>;
+}
+
+/** Runs the provisioning play on `inventory`, timed. */
+export function runPlay(inventory = INVENTORY): PlayRun {
   const started = performance.now();
-  execFileSync(
+  const r = spawnSync(
     join(REPO_ROOT, ".venv-ansible/bin/ansible-playbook"),
-    ["-i", join(dir, "inventory.yml"), "playbook.yml"],
+    ["-i", inventory, "playbook.yml"],
     {
       cwd: join(REPO_ROOT, "scripts/provision"),
-      stdio: "inherit",
-      env: { ...process.env, ANSIBLE_CONFIG: "ansible.cfg" },
+      encoding: "utf8",
+      timeout: 900_000,
+      env: { ...process.env, ANSIBLE_CONFIG: "ansible.cfg", NO_COLOR: "1" },
     },
   );
-  console.log(`play took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const output = `${r.stdout}${r.stderr}`;
+  return {
+    status: r.status,
+    seconds: (performance.now() - started) / 1000,
+    output,
+    recap: recapOf(output),
+  };
 }
 
-async function down(): Promise<void> {
-  for (const name of HOSTS) {
-    await docker
-      .getContainer(name)
-      .remove({ force: true, v: true })
-      .catch(() => {});
-    await docker
-      .getVolume(`${name}-docker`)
-      .remove()
-      .catch(() => {});
+/** Pure: the PLAY RECAP lines of ansible-playbook's output, per host. */
+export function recapOf(output: string): Record<string, Record<string, number>> {
+  const recap: Record<string, Record<string, number>> = {};
+  const tail = output.slice(output.lastIndexOf("PLAY RECAP"));
+  for (const [, host, counts] of tail.matchAll(/^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$/gm)) {
+    if (!host || !counts) continue;
+    recap[host] = Object.fromEntries(
+      [...counts.matchAll(/(\w+)=(\d+)/g)].map(([, k, v]) => [k, Number(v)]),
+    );
   }
+  return recap;
+}
+
+async function removeHost(name: string): Promise<void> {
+  await docker
+    .getContainer(name)
+    .remove({ force: true, v: true })
+    .catch(() => {});
+  await docker
+    .getVolume(`${name}-docker`)
+    .remove()
+    .catch(() => {});
+}
+
+/** Removes the three hosts, their engines' disks, their network and .lab/hosts. */
+export async function bareHostsDown(): Promise<void> {
+  for (const name of BARE_HOSTS) await removeHost(name);
   await docker
     .getNetwork(NETWORK)
     .remove()
     .catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(HOSTS_DIR, { recursive: true, force: true });
 }
 
-const what = process.argv[2];
-if (what === "up") await up();
-else if (what === "play") play();
-else if (what === "down") await down();
-else {
-  console.error("usage: bare-hosts.ts up|play|down");
-  process.exit(2);
+async function main(what: string | undefined): Promise<number> {
+  if (what === "up") {
+    for (const h of await bareHostsUp()) console.log(`${h.name} ${h.address}`);
+    console.log(`inventory: ${INVENTORY}`);
+  } else if (what === "play") {
+    const run = runPlay();
+    console.log(run.output);
+    console.log(`play took ${run.seconds.toFixed(1)} s`);
+    return run.status ?? 1;
+  } else if (what === "down") {
+    console.log(`removing ${BARE_HOSTS.join(", ")}, their disks, network ${NETWORK}, ${HOSTS_DIR}`);
+    await bareHostsDown();
+  } else {
+    console.error("usage: bare-hosts.ts up|play|down");
+    return 2;
+  }
+  return 0;
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href)
+  process.exitCode = await main(process.argv[2]);
