@@ -6,17 +6,22 @@
  *   npx tsx scripts/provision/bare-hosts.ts play    # the play, timed (run it twice: idempotence)
  *   npx tsx scripts/provision/bare-hosts.ts down    # removes the three hosts, their disks, .lab/hosts
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { nodeHostConfig } from "../../lab/drivers/dind/flags.js";
-import { BASE_IMAGE } from "../../lab/images/plan.js";
+import { imageExists } from "../../lab/images/build.js";
+import { BASE_IMAGE, IMAGE_LABEL } from "../../lab/images/plan.js";
+import { importDebianBase } from "../../lab/images/prepare.js";
 import { placements } from "../../lab/plan/nodes.js";
-import { hostDocker } from "../../lab/runtime/docker.js";
+import { hostDocker, hostEngine } from "../../lab/runtime/docker.js";
 import { REPO_ROOT, stateDir } from "../../lab/state/paths.js";
 import { ensureCertificates, issueNodeCert } from "../../lab/state/tls.js";
+
+const execFileAsync = promisify(execFile);
 
 export const BARE_HOSTS = ["bare-1", "bare-2", "bare-3"];
 const IMAGE = "swarm-lab/bare-host:test";
@@ -35,14 +40,13 @@ export interface BareHost {
 export async function bareHostsUp(): Promise<BareHost[]> {
   mkdirSync(HOSTS_DIR, { recursive: true, mode: 0o700 });
   await ensureCertificates("lab", "lab.localhost");
-  if (!(await docker.listImages({ filters: { reference: [BASE_IMAGE] } })).length)
-    throw new Error(
-      `the base image ${BASE_IMAGE} is missing: run npm run lab:up -- --images offline once (it builds it)`,
-    );
-  execFileSync(
+  // The lab's own Debian base (debootstrap), made when missing, as `lab:up` makes it.
+  if (!(await imageExists(hostEngine(), BASE_IMAGE)))
+    await importDebianBase(BASE_IMAGE, { [IMAGE_LABEL]: "base" });
+  await execFileAsync(
     "docker",
     ["build", "-q", "-t", IMAGE, "--build-arg", `BASE=${BASE_IMAGE}`, "images/bare-host"],
-    { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"] },
+    { cwd: REPO_ROOT },
   );
   if (!existsSync(key)) execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
   const nets = await docker.listNetworks({ filters: { name: [NETWORK] } });
@@ -60,7 +64,10 @@ export async function bareHostsUp(): Promise<BareHost[]> {
       Hostname: name,
       Image: IMAGE,
       Env: [`AUTHORIZED_KEY=${readFileSync(`${key}.pub`, "utf8").trim()}`],
-      HostConfig: { ...nodeHostConfig(false, `${name}-docker`, NETWORK), Tmpfs: {} },
+      HostConfig: {
+        ...nodeHostConfig(false, `${name}-docker`, NETWORK),
+        Tmpfs: {},
+      },
     });
     await c.start();
     const address = (await c.inspect()).NetworkSettings.Networks[NETWORK]?.IPAddress ?? "";
@@ -111,26 +118,39 @@ export interface PlayRun {
   recap: Record<string, Record<string, number>>;
 }
 
-/** Runs the provisioning play on `inventory`, timed. */
-export function runPlay(inventory = INVENTORY): PlayRun {
+/**
+ * Runs the provisioning play on `inventory` (with ansible-playbook's `extra` arguments), timed.
+ * Asynchronous: a play takes a minute, during which a test runner's worker must keep answering.
+ */
+export function runPlay(inventory = INVENTORY, extra: string[] = []): Promise<PlayRun> {
   const started = performance.now();
-  const r = spawnSync(
-    join(REPO_ROOT, ".venv-ansible/bin/ansible-playbook"),
-    ["-i", inventory, "playbook.yml"],
-    {
-      cwd: join(REPO_ROOT, "scripts/provision"),
-      encoding: "utf8",
-      timeout: 900_000,
-      env: { ...process.env, ANSIBLE_CONFIG: "ansible.cfg", NO_COLOR: "1" },
-    },
-  );
-  const output = `${r.stdout}${r.stderr}`;
-  return {
-    status: r.status,
-    seconds: (performance.now() - started) / 1000,
-    output,
-    recap: recapOf(output),
-  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      join(REPO_ROOT, ".venv-ansible/bin/ansible-playbook"),
+      ["-i", inventory, ...extra, "playbook.yml"],
+      {
+        cwd: join(REPO_ROOT, "scripts/provision"),
+        timeout: 900_000,
+        env: { ...process.env, ANSIBLE_CONFIG: "ansible.cfg", NO_COLOR: "1" },
+      },
+    );
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (status) =>
+      resolve({
+        status,
+        seconds: (performance.now() - started) / 1000,
+        output,
+        recap: recapOf(output),
+      }),
+    );
+  });
 }
 
 /** Pure: the PLAY RECAP lines of ansible-playbook's output, per host. */
@@ -172,7 +192,7 @@ async function main(what: string | undefined): Promise<number> {
     for (const h of await bareHostsUp()) console.log(`${h.name} ${h.address}`);
     console.log(`inventory: ${INVENTORY}`);
   } else if (what === "play") {
-    const run = runPlay();
+    const run = await runPlay();
     console.log(run.output);
     console.log(`play took ${run.seconds.toFixed(1)} s`);
     return run.status ?? 1;

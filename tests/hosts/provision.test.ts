@@ -4,13 +4,18 @@
  * its labels; a second run changes nothing. `npm run test:hosts` (minutes: it installs Docker on
  * three hosts from the Debian mirror). The same play a Vagrant VM or a cloud instance gets.
  */
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 import { type Engine, tlsEngine } from "../../lab/runtime/docker.js";
 import { engineClientTls } from "../../lab/state/tls.js";
 import {
   type BareHost,
   bareHostsDown,
   bareHostsUp,
+  HOSTS_DIR,
+  INVENTORY,
   type PlayRun,
   runPlay,
 } from "../../scripts/provision/bare-hosts.js";
@@ -28,9 +33,45 @@ afterAll(async () => {
 
 const failedRun = (r: PlayRun) => `play exited ${r.status}:\n${r.output.slice(-4000)}`;
 
+/** Whether `host` has a Docker engine installed (the play's first change). */
+const hasDocker = (host: string) =>
+  spawnSync("docker", ["exec", host, "sh", "-c", "command -v dockerd"]).status === 0;
+
+/** The inventory with one more host, at an address nothing answers on. */
+function inventoryWithGhost(): string {
+  const inv = parse(readFileSync(INVENTORY, "utf8"));
+  const hosts = inv.all.children.swarm_nodes.hosts;
+  const first = Object.values(hosts)[0] as { ansible_host: string };
+  const ghost = first.ansible_host.replace(/\.\d+$/, ".250");
+  hosts.ghost = { ansible_host: ghost, private_address: ghost, swarm_labels: {} };
+  const file = `${HOSTS_DIR}/inventory-ghost.yml`;
+  writeFileSync(file, stringify(inv));
+  return file;
+}
+
+describe("the provisioning play refuses bad hosts before changing anything", () => {
+  it("a host that does not answer SSH: named, non-zero exit, no host changed", async () => {
+    const run = await runPlay(inventoryWithGhost());
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/ghost.*UNREACHABLE/);
+    expect(run.recap.ghost?.unreachable).toBe(1);
+    for (const h of hosts) expect(hasDocker(h.name), h.name).toBe(false);
+  });
+
+  it("a host whose system is not supported: named with the fix, no host changed", async () => {
+    // Every bare host is Debian: the check is shown failing by supporting Ubuntu only.
+    const run = await runPlay(INVENTORY, ["-e", '{"host_check_supported": ["Ubuntu"]}']);
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(
+      /bare-1 runs Debian 12[\d.]*: swarm-lab provisions Ubuntu hosts\. Fix:/,
+    );
+    for (const h of hosts) expect(hasDocker(h.name), h.name).toBe(false);
+  });
+});
+
 describe("the provisioning play on three bare hosts", () => {
   it("provisions them: engines over mutual TLS, one swarm of three managers, the labels", async () => {
-    const run = runPlay();
+    const run = await runPlay();
     runs.push(run);
     expect(run.status, failedRun(run)).toBe(0);
     expect(Object.keys(run.recap).sort()).toEqual(hosts.map((h) => h.name).sort());
@@ -57,10 +98,27 @@ describe("the provisioning play on three bare hosts", () => {
     expect(labels["bare-3"]).toContain("lab.pg2");
     // Each engine answers over mutual TLS (its certificate issued by the lab CA for its address).
     for (const e of engines) expect((await e.info()).Swarm?.LocalNodeState).toBe("active");
+    // The firewall: from another node, Swarm's port opens; SSH and the engine API do not (this
+    // machine, the admin address, reached both above).
+    const [from, to] = hosts;
+    if (!from || !to) throw new Error("no hosts");
+    const opens = (port: number) =>
+      spawnSync("docker", [
+        "exec",
+        from.name,
+        "timeout",
+        "3",
+        "bash",
+        "-c",
+        `</dev/tcp/${to.address}/${port}`,
+      ]).status === 0;
+    expect(opens(2377)).toBe(true);
+    expect(opens(22)).toBe(false);
+    expect(opens(2376)).toBe(false);
   });
 
-  it("a second run changes nothing", () => {
-    const run = runPlay();
+  it("a second run changes nothing", async () => {
+    const run = await runPlay();
     runs.push(run);
     expect(run.status, failedRun(run)).toBe(0);
     for (const [host, r] of Object.entries(run.recap)) expect(r.changed, host).toBe(0);
