@@ -13,6 +13,7 @@ import { dashboardCredentials } from "../../lab/state/secrets.js";
 import { runningTasks } from "../../lab/swarm/tasks.js";
 import { cli } from "../support/cli.js";
 import { dashboardAuth, eventually, theLab, withServiceStopped } from "../support/lab.js";
+import { activeTargets } from "../support/prometheus.js";
 
 let lab: RunningLab;
 let auth: string;
@@ -84,15 +85,7 @@ describe("metrics", () => {
     const targets = await eventually(
       "every target up",
       async () => {
-        const res = await lab.http.send(
-          "GET",
-          lab.url("prometheus", "/api/v1/targets?state=active"),
-          { headers: { authorization: auth } },
-        );
-        const active = JSON.parse(res.body).data.activeTargets as Array<{
-          labels: { job: string };
-          health: string;
-        }>;
+        const active = await activeTargets(lab);
         return active.every((t) => t.health === "up") ? active : undefined;
       },
       90_000,
