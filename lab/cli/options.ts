@@ -11,7 +11,16 @@ export function withConfigOptions(cmd: Command): Command {
     .option("-c, --config <file>", "config file (default: swarm-lab.yaml when present)")
     .option("--name <name>", "lab name, prefix of every resource (default: lab)")
     .addOption(new Option("--images <set>", "image set").choices(["official", "offline", "auto"]))
-    .addOption(new Option("--driver <driver>", "what a node is").choices(["dind", "vagrant"]))
+    .addOption(
+      new Option("--driver <driver>", "what a node is").choices(["dind", "ssh", "vagrant"]),
+    )
+    .option("--inventory <file>", "driver ssh: Ansible inventory of the hosts")
+    .addOption(
+      new Option("--provider <name>", "driver vagrant: hypervisor").choices([
+        "virtualbox",
+        "libvirt",
+      ]),
+    )
     .option("--domain <domain>", "domain of every URL (default: lab.localhost)")
     .option("--nodes <n>", "number of Swarm managers (default: 3)", integer)
     .option("--replicas <n>", "app replicas (default: 3)", integer)
@@ -25,6 +34,8 @@ export interface ConfigFlags {
   name?: string;
   images?: string;
   driver?: string;
+  inventory?: string;
+  provider?: string;
   domain?: string;
   nodes?: number;
   replicas?: number;
@@ -38,6 +49,8 @@ export function configInput(f: ConfigFlags): Record<string, unknown> {
     name: f.name,
     images: f.images,
     driver: f.driver,
+    inventory: f.inventory,
+    provider: f.provider,
     domain: f.domain,
     nodes: f.nodes,
     bind: f.bind,

@@ -143,7 +143,23 @@ export const ConfigSchema = z
       })
       .default("lab")
       .describe("Prefix of every container, volume, network and of the stack"),
-    driver: z.enum(["dind", "vagrant"]).default("dind").describe("What a node is"),
+    driver: z
+      .enum(["dind", "ssh", "vagrant"])
+      .default("dind")
+      .describe(
+        "What a node is: a Docker-in-Docker container, a host of the inventory (ssh), a Vagrant VM",
+      ),
+    inventory: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "driver ssh: the Ansible inventory of the hosts (group swarm_nodes), provisioned by scripts/provision/playbook.yml",
+      ),
+    provider: z
+      .enum(["virtualbox", "libvirt"])
+      .default("virtualbox")
+      .describe("driver vagrant: the hypervisor Vagrant runs the VMs on"),
     nodes: z.number().int().min(1).max(5).default(3).describe("Swarm managers (3 keeps quorum)"),
     images: z.enum(["official", "offline", "auto"]).default("auto"),
     domain: hostname.default("lab.localhost").describe("Every URL is a name under this domain"),
@@ -233,6 +249,11 @@ export const ConfigSchema = z
       })
       .default({ strategy: "rolling", watchS: 15, maxErrorRatio: 0.01, timeoutS: 240, warmS: 60 }),
     alerting,
+  })
+  .refine((c) => c.driver !== "ssh" || c.inventory !== undefined, {
+    message:
+      "driver ssh needs the hosts' inventory: inventory: path/to/inventory.yml (the file the provisioning play ran on)",
+    path: ["inventory"],
   })
   .refine((c) => c.alerting.actions.scaleUp.max >= c.app.replicas, {
     message:

@@ -6,7 +6,8 @@ import { EXIT, LabError } from "../errors.js";
 import { imageExists, makeImage } from "../images/build.js";
 import { IMAGE_LABEL, type ImageSet, planImages } from "../images/plan.js";
 import { serve } from "../images/registry.js";
-import { hostRef } from "../plan/registry.js";
+import { sendMissing } from "../images/send.js";
+import { hostRef, servedRef } from "../plan/registry.js";
 import type { RunningLab } from "../running/lab.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
@@ -72,7 +73,18 @@ export async function derivedImage(
   return ref;
 }
 
-/** The lab's registry gets the image if it lacks it; returns the reference the nodes pull. */
-export function shipToNodes(lab: RunningLab, ref: string): Promise<string> {
-  return serve(lab.host, lab.config.name, ref);
+/**
+ * The lab's registry gets the image if it lacks it; returns the reference the nodes pull. Hosts
+ * that cannot reach the registry (ssh, vagrant) get it through their engine API, every running
+ * one (Swarm may place a task on any).
+ */
+export async function shipToNodes(lab: RunningLab, ref: string): Promise<string> {
+  if (lab.config.driver === "dind") return serve(lab.host, lab.config.name, ref);
+  const image = { ref: hostRef(ref), served: servedRef(lab.config.name, ref) };
+  await Promise.all(
+    lab.nodes
+      .filter((n) => n.running)
+      .map((n) => sendMissing(lab.host, { name: n.name, engine: lab.driver.engine(n) }, [image])),
+  );
+  return image.served;
 }

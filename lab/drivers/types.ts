@@ -17,6 +17,12 @@ export interface NodeTls {
   issue(address: string): Promise<EngineTls>;
 }
 
+/** What a teardown did to the nodes, and what it left there. */
+export interface TeardownReport {
+  removed: string[];
+  kept: string[];
+}
+
 export interface NodeDriver {
   readonly name: string;
   /** Creates the node (or returns it when it already runs). */
@@ -30,6 +36,11 @@ export interface NodeDriver {
   remove(name: string): Promise<void>;
   /** The Docker API of the engine inside the node. */
   engine(node: LabNode): Engine;
-  /** Removes what the driver shares between nodes (network). Safe to rerun. */
-  teardown(): Promise<void>;
+  /**
+   * Removes what the driver shares between nodes (network), or, for hosts it did not create, the
+   * lab from them. `purge`: the backups kept on nodes too. Safe to rerun.
+   */
+  teardown(purge: boolean): Promise<TeardownReport>;
+  /** What lab:down keeps on the nodes themselves (the backup repository), for messages. */
+  keptOnNodes(): string[];
 }

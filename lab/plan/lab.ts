@@ -64,6 +64,14 @@ export interface LabPlan {
   network: NetworkSpec;
   nodes: NodeSpec[];
   registry: RegistryPlan;
+  /**
+   * How the nodes get the stack's images: pulled from the lab's registry on the lab network
+   * (containers as nodes), or sent through each node's engine API (hosts elsewhere, which cannot
+   * reach this machine's registry).
+   */
+  delivery: "registry" | "engine";
+  /** The entry point: the HAProxy container on this machine, or Traefik on the nodes' own 80/443. */
+  entry: "edge" | "nodes";
   edge: EdgePlan;
   stack: { name: string; doc: Record<string, unknown> };
   /** Alertmanager's rendered configuration, and the state file `up` writes it to */
@@ -147,6 +155,8 @@ export function planLab(config: LabConfig, facts: LabFacts): LabPlan {
     network: planNetwork(config),
     nodes,
     registry: planRegistry(config.name),
+    delivery: config.driver === "dind" ? "registry" : "engine",
+    entry: config.driver === "dind" ? "edge" : "nodes",
     edge: planEdge(config, image("edge"), nodes),
     ...planStack(config, facts, images),
     backup: {

@@ -13,7 +13,9 @@ export interface LabUrls {
 }
 
 export function labUrls(config: LabConfig, set?: ImageSet): LabUrls {
-  const port = config.ports.https === 443 ? "" : `:${config.ports.https}`;
+  // Hosts as nodes: Traefik on each node's own 443.
+  const https = config.driver === "dind" ? config.ports.https : 443;
+  const port = https === 443 ? "" : `:${https}`;
   const url = (name: string, path = "/") => `https://${name}.${config.domain}${port}${path}`;
   return {
     app: url("app"),

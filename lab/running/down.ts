@@ -17,6 +17,8 @@ export interface DownResult {
   kept: string[];
   /** the registry's store, kept with the images (--keep-images) */
   keptImages: string[];
+  /** what was done on nodes the lab did not create as containers (hosts, VMs) */
+  nodes: string[];
 }
 
 export interface DownOptions {
@@ -44,6 +46,7 @@ export async function takeDown(
     images: [],
     kept: [],
     keptImages: [],
+    nodes: [],
   };
   const byLabel = { label: [`${LABEL_LAB}=${lab}`] };
   for (const c of await host.containers.list(byLabel, true)) {
@@ -51,7 +54,9 @@ export async function takeDown(
     await host.containers.remove(c.Id, true);
     result.containers.push(name);
   }
-  await driver.teardown();
+  const onNodes = await driver.teardown(opts.purge);
+  result.nodes.push(...onNodes.removed);
+  result.kept.push(...onNodes.kept);
   for (const v of await host.volumes.list(byLabel)) {
     if (!opts.purge && v.Labels?.[LABEL_KEEP] !== undefined) {
       result.kept.push(v.Name);

@@ -83,12 +83,17 @@ export class RunningLab implements AsyncDisposable {
   }
 }
 
-export function labHttp(config: LabConfig, connections?: number): LabHttp {
+/**
+ * HTTPS to the lab: through the entry container on config.bind and ports, or, with hosts as
+ * nodes, straight to Traefik on the running nodes' 443/80.
+ */
+export function labHttp(config: LabConfig, connections?: number, nodes?: LabNode[]): LabHttp {
+  const onNodes = config.driver !== "dind" && nodes !== undefined;
   return new LabHttp({
     ca: readCa(),
-    address: config.bind,
-    httpsPort: config.ports.https,
-    httpPort: config.ports.http,
+    address: onNodes ? nodes.filter((n) => n.running).map((n) => n.address) : config.bind,
+    httpsPort: onNodes ? 443 : config.ports.https,
+    httpPort: onNodes ? 80 : config.ports.http,
     ...(connections ? { connections } : {}),
   });
 }
@@ -108,7 +113,7 @@ export async function connectLab(config: LabConfig): Promise<RunningLab> {
   }
   let http: LabHttp;
   try {
-    http = labHttp(config);
+    http = labHttp(config, undefined, nodes);
   } catch {
     throw new LabError(
       "the lab CA is missing from the state folder",

@@ -70,6 +70,12 @@ export class DockerEngine implements LabEngine {
         JoinToken: token,
       });
     },
+    leave: async () => {
+      await this.d.swarmLeave({ force: true }).catch((err: { statusCode?: number }) => {
+        // 503: not part of a swarm (already left)
+        if (err.statusCode !== 503) throw err;
+      });
+    },
     nodes: () => this.d.listNodes() as Promise<SwarmObject[]>,
     updateNode: async (id: string, version: number, spec: Record<string, unknown>) => {
       await this.d.getNode(id).update({ version, ...spec });
@@ -188,6 +194,17 @@ export class DockerEngine implements LabEngine {
     },
     remove: async (ref: string, force = false) => {
       await this.d.getImage(ref).remove({ force }).catch(ignoreNotFound);
+    },
+    // dockerode has it, its types do not: GET /images/get?names=...
+    save: (refs: string[]) =>
+      (
+        this.d as unknown as {
+          getImages(o: { names: string[] }): Promise<NodeJS.ReadableStream>;
+        }
+      ).getImages({ names: refs }),
+    load: async (tar: NodeJS.ReadableStream, what: string, timeoutMs: number) => {
+      const stream = await this.d.loadImage(tar, { quiet: true });
+      await this.followProgress(stream, what, timeoutMs);
     },
   };
 

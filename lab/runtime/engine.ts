@@ -31,6 +31,8 @@ export interface ExecResult {
 
 /** The engine's answer to `info`, as far as the lab reads it. */
 export interface EngineInfo {
+  /** the host's name (a Swarm node's Description.Hostname) */
+  Name?: string;
   ServerVersion: string;
   CgroupVersion?: string;
   Swarm?: { LocalNodeState?: string; NodeID?: string; ControlAvailable?: boolean };
@@ -52,6 +54,8 @@ export interface LabEngine {
     init(advertise: string): Promise<void>;
     managerToken(): Promise<string>;
     join(advertise: string, leader: string, token: string): Promise<void>;
+    /** Leaves the swarm, forced (a manager too); not in one is fine. */
+    leave(): Promise<void>;
     /** Swarm's node objects (read by their `Description`, `Status`, `Spec`) */
     nodes(): Promise<SwarmObject[]>;
     /** Sets a node's spec at the version it was read at. */
@@ -120,5 +124,9 @@ export interface LabEngine {
     push(repo: string, tag: string, what: string, timeoutMs: number): Promise<void>;
     /** Forced when `force`; gone already is fine. */
     remove(ref: string, force?: boolean): Promise<void>;
+    /** `docker save`: these images as one tar stream. */
+    save(refs: string[]): Promise<NodeJS.ReadableStream>;
+    /** `docker load` of a tar stream written by save; fails on the engine's error message. */
+    load(tar: NodeJS.ReadableStream, what: string, timeoutMs: number): Promise<void>;
   };
 }

@@ -3,8 +3,11 @@ import { Agent, request } from "undici";
 
 export interface LabHttpOptions {
   ca: string;
-  /** Where the lab's names resolve: *.localhost is not resolved by glibc or Node itself. */
-  address: string;
+  /**
+   * Where the lab's names resolve: *.localhost is not resolved by glibc or Node itself. Several
+   * (hosts as nodes, each its own entry): tried in order, the next when one does not connect.
+   */
+  address: string | string[];
   httpsPort: number;
   httpPort: number;
   connections?: number;
@@ -23,7 +26,11 @@ export class LabHttp {
     this.agent = new Agent({
       connect: {
         ca: opts.ca,
-        lookup: (_host, _o, cb) => cb(null, [{ address: opts.address, family: 4 }]),
+        lookup: (_host, _o, cb) =>
+          cb(
+            null,
+            [opts.address].flat().map((address) => ({ address, family: 4 })),
+          ),
       },
       connections: opts.connections ?? 64,
       keepAliveTimeout: 10_000,

@@ -8,7 +8,12 @@ import { need, type Step } from "./context.js";
 export const startEdge: Step = {
   title: "Starting the entry point",
   async run(ctx, report) {
-    const edge = need(ctx.plan, "plan").edge;
+    const plan = need(ctx.plan, "plan");
+    if (plan.entry === "nodes") {
+      report("Traefik on every node's 80/443 (no entry container on this machine)");
+      return;
+    }
+    const edge = plan.edge;
     const { name, image, config: cfgText, bind, ports } = edge;
     const cfgPath = statePaths().edgeConfig;
     mkdirSync(dirname(cfgPath), { recursive: true });

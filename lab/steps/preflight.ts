@@ -10,6 +10,8 @@ export const preflight: Step = {
   async run(ctx, report) {
     const engine = await requireEngine(ctx.host);
     report(`Docker ${engine.version}, cgroup v${engine.cgroup}`);
+    // Hosts as nodes: their own 80/443 are the entry (the play opened them), not this machine's.
+    if (ctx.config.driver !== "dind") return;
     const edge = await ctx.host.containers.find(names.edge(ctx.config.name));
     if (edge?.State.Running) return; // our own entry point holds the ports
     const { bind, ports } = ctx.config;

@@ -34,7 +34,9 @@ export const formSwarm: Step = {
       Status: { State: string };
     }>;
     for (const sn of swarmNodes) {
-      const spec = specs.find((s) => s.hostname === sn.Description.Hostname);
+      // A node is its engine's host name (a container's, or a host's whatever the inventory calls it).
+      const node = nodes.find((n) => n.name === sn.Description.Hostname);
+      const spec = specs.find((s) => s.index === node?.index);
       if (!spec || sn.Status.State !== "ready") continue;
       const labels = { ...(sn.Spec.Labels ?? {}), ...spec.swarmLabels };
       await leader.swarm.updateNode(sn.ID, sn.Version.Index, { ...sn.Spec, Labels: labels });

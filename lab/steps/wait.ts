@@ -24,7 +24,7 @@ export const waitHealthy: Step = {
       hint,
     });
     report("services converged");
-    const http = labHttp(ctx.config);
+    const http = labHttp(ctx.config, undefined, nodes);
     const url = http.url(`app.${ctx.config.domain}`, "/health/ready");
     try {
       await waitFor(

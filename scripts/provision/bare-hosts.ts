@@ -49,6 +49,8 @@ export async function bareHostsUp(): Promise<BareHost[]> {
     { cwd: REPO_ROOT },
   );
   if (!existsSync(key)) execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key]);
+  // New hosts, new host keys: the ssh driver's known_hosts (trust on first use) starts over.
+  rmSync(join(HOSTS_DIR, "known_hosts"), { force: true });
   const nets = await docker.listNetworks({ filters: { name: [NETWORK] } });
   if (!nets.some((n) => n.Name === NETWORK)) await docker.createNetwork({ Name: NETWORK });
   const gateway: string | undefined = (await docker.getNetwork(NETWORK).inspect()).IPAM?.Config?.[0]

@@ -8,7 +8,11 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { loadConfig } from "../../lab/config/load.js";
+import { runDrill } from "../../lab/drills/run.js";
+import { connectLab } from "../../lab/running/lab.js";
 import { type Engine, tlsEngine } from "../../lab/runtime/docker.js";
+import { consoleLog } from "../../lab/runtime/log.js";
 import { engineClientTls } from "../../lab/state/tls.js";
 import {
   type BareHost,
@@ -19,6 +23,7 @@ import {
   type PlayRun,
   runPlay,
 } from "../../scripts/provision/bare-hosts.js";
+import { cli } from "../support/cli.js";
 
 let hosts: BareHost[] = [];
 const runs: PlayRun[] = [];
@@ -122,5 +127,73 @@ describe("the provisioning play on three bare hosts", () => {
     runs.push(run);
     expect(run.status, failedRun(run)).toBe(0);
     for (const [host, r] of Object.entries(run.recap)) expect(r.changed, host).toBe(0);
+  });
+});
+
+describe("the lab on those hosts, through --driver ssh", () => {
+  // The same inventory the play ran on; the images are this machine's offline set.
+  const config = `${HOSTS_DIR}/swarm-lab.yaml`;
+  const onHosts = (...args: string[]) => cli([...args, "--config", config]);
+  const engines = () => hosts.map((h) => tlsEngine(h.address, 2376, engineClientTls()));
+
+  it("lab:up on the provisioned hosts: a healthy lab, Traefik on the nodes as the entry", async () => {
+    writeFileSync(config, stringify({ driver: "ssh", inventory: INVENTORY, images: "offline" }));
+    const started = performance.now();
+    const up = await onHosts("up");
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`lab:up --driver ssh: ${seconds.toFixed(1)} s\n${up.stdout}`);
+    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+    expect(up.stdout).toContain("Traefik on every node's 80/443");
+    const status = await onHosts("status", "-o", "json");
+    expect(status.code, status.stderr).toBe(0);
+    // No entry container on this machine: the hosts serve 443 themselves.
+    expect(spawnSync("docker", ["ps", "-q", "--filter", "name=lab-edge"]).stdout.toString()).toBe(
+      "",
+    );
+  });
+
+  it("an API call over HTTPS, straight to a node's Traefik, trusting only the lab CA", async () => {
+    await using lab = await connectLab(loadConfig(config, {}));
+    const res = await lab.http.send(
+      "GET",
+      lab.http.url(`app.${lab.config.domain}`, "/health/ready"),
+    );
+    expect(res.status, res.body).toBe(200);
+    const login = await lab.adminHeaders();
+    const users = await lab.http.send("GET", lab.http.url(`app.${lab.config.domain}`, "/users"), {
+      headers: login,
+    });
+    expect(users.status, users.body).toBe(200);
+  });
+
+  it("a drill (app-replica, crash) under load: nothing acknowledged lost", async () => {
+    await using lab = await connectLab(loadConfig(config, {}));
+    const { runs } = await runDrill(
+      lab,
+      "app-replica",
+      1,
+      { signal: "KILL" },
+      consoleLog(),
+      new AbortController().signal,
+    );
+    const run = runs[0];
+    if (!run) throw new Error("the drill produced no run");
+    console.log(`app-replica (KILL) on bare hosts: ${JSON.stringify(run.measures)}`);
+    expect(run.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(run.measures.requests as number).toBeGreaterThan(500);
+    expect(run.measures.lostWrites).toBe(0);
+  });
+
+  it("lab:down takes the lab off the hosts: no stack container, out of the swarm", async () => {
+    const down = await onHosts("down", "--keep-images");
+    expect(down.code, `${down.stdout}\n${down.stderr}`).toBe(0);
+    expect(down.stdout).toContain(
+      "bare-1: the lab's containers and volumes removed, out of the swarm",
+    );
+    expect(down.stdout).toMatch(/kept .*\/srv\/lab-backups on bare-1/);
+    for (const e of engines()) {
+      expect((await e.info()).Swarm?.LocalNodeState).toBe("inactive");
+      expect(await e.containers.list({ label: ["com.docker.stack.namespace"] }, true)).toEqual([]);
+    }
   });
 });

@@ -22,6 +22,7 @@ describe("config", () => {
         domain: "lab.localhost",
         bind: "127.0.0.1",
         ports: { https: 443, http: 80 },
+        provider: "virtualbox",
         app: { replicas: 3 },
         database: { synchronous: true },
         backup: { full: "24h", diff: "1h", retentionFull: 2, archiveTimeoutS: 60 },

@@ -79,7 +79,11 @@ export function registerDown(program: Command): void {
       const driver = makeDriver(config, host);
       const purge = flags.purge === true;
       if (purge)
-        await confirmPurge(await keptVolumes(host, config.name), config.name, flags.yes === true);
+        await confirmPurge(
+          [...(await keptVolumes(host, config.name)), ...driver.keptOnNodes()],
+          config.name,
+          flags.yes === true,
+        );
       const log = consoleLog(false, flags.output === "json");
       if (!purge && (await driver.list()).some((n) => n.running))
         await archiveBeforeDown(config, log);
@@ -88,6 +92,7 @@ export function registerDown(program: Command): void {
         purge,
       });
       if (flags.output === "json") return printJson(result);
+      for (const line of result.nodes) stdout(line);
       stdout(
         `removed ${result.containers.length} containers, ${result.volumes.length} volumes, ` +
           `${result.networks.length} networks, ${result.images.length} images` +

@@ -34,7 +34,11 @@ export function printPlan(plan: LabPlan, format: OutputFormat): void {
       plan.nodes.map((n) => [n.name, JSON.stringify(n.swarmLabels)]),
     ),
   );
-  stdout(`entry point: ${plan.edge.name} on ${plan.edge.portsLabel} (${plan.edge.image})`);
+  stdout(
+    plan.entry === "edge"
+      ? `entry point: ${plan.edge.name} on ${plan.edge.portsLabel} (${plan.edge.image})`
+      : "entry point: Traefik on each node's 80/443",
+  );
   stdout(`backups: ${plan.backup.volume} on ${plan.backup.node}:${plan.backup.nodePath}`);
   stdout(stackToYaml(plan.stack.doc));
 }

@@ -100,7 +100,11 @@ export function registerUp(program: Command): void {
           ],
         ),
       );
-      if (config.domain.endsWith(".localhost")) {
+      if (config.driver !== "dind") {
+        stdout(
+          `The entry is Traefik on each node's 443/80: point ${config.domain}'s names at a node (${(ctx.nodes ?? []).map((n) => n.address).join(", ")}) in DNS, a load balancer or /etc/hosts.`,
+        );
+      } else if (config.domain.endsWith(".localhost")) {
         stdout(
           "curl and browsers resolve *.localhost to 127.0.0.1 by themselves; other programs may need /etc/hosts entries.",
         );

@@ -3,7 +3,7 @@ import { EXIT, LabError } from "../../errors.js";
 import { LABEL_INDEX, LABEL_KIND, LABEL_LAB, labels } from "../../plan/names.js";
 import type { NetworkSpec, NodeSpec } from "../../plan/nodes.js";
 import { type Engine, tarOf, tlsEngine } from "../../runtime/docker.js";
-import type { LabNode, NodeDriver, NodeTls } from "../types.js";
+import type { LabNode, NodeDriver, NodeTls, TeardownReport } from "../types.js";
 import { NODE_TLS_DIR, nodeEnv, nodeHostConfig, refusesPrivileged } from "./flags.js";
 
 /** The node engine's API: mutual TLS only (client certificate from the lab CA). */
@@ -82,13 +82,19 @@ export class DindDriver implements NodeDriver {
     return tlsEngine(node.address, NODE_API_PORT, this.tls.client());
   }
 
-  async teardown(): Promise<void> {
+  /** The backup repository is a volume of this machine's engine (lab:down lists it). */
+  keptOnNodes(): string[] {
+    return [];
+  }
+
+  async teardown(): Promise<TeardownReport> {
     const found = await this.host.networks.list({
       label: [`${LABEL_LAB}=${this.lab}`],
       name: [this.network.name],
     });
     for (const n of found) await this.host.networks.remove(n.Id);
     this.network$ = undefined;
+    return { removed: [], kept: [] };
   }
 
   /**
