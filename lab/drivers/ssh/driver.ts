@@ -11,6 +11,7 @@ import { withTimeout } from "../../runtime/clock.js";
 import { type Engine, tlsEngine } from "../../runtime/docker.js";
 import { run } from "../../runtime/exec.js";
 import type { EngineTls } from "../../state/tls.js";
+import { waitFor } from "../../wait/poll.js";
 import { NODE_API_PORT } from "../dind/driver.js";
 import type { LabNode, NodeDriver, TeardownReport } from "../types.js";
 import { EMPTY_BACKUPS, ENGINE_START, ENGINE_STOP, sshArgs } from "./command.js";
@@ -72,8 +73,17 @@ export class SshDriver implements NodeDriver {
     const engine = this.engine(this.nodeOf(host));
     const stack = { label: [`${STACK_LABEL}=${names.stack(this.lab)}`] };
     await engine.swarm.leave();
-    for (const c of await engine.containers.list(stack, true))
-      await engine.containers.remove(c.Id, true);
+    // Leaving, the engine removes the swarm's task containers itself ("removal already in
+    // progress" to a second remover): each is removed by whichever comes first, then waited for.
+    await waitFor(
+      `the lab's containers gone from ${name}`,
+      async () => {
+        const left = await engine.containers.list(stack, true);
+        await Promise.all(left.map((c) => engine.containers.remove(c.Id, true).catch(() => {})));
+        return { ok: left.length === 0, detail: `${left.length} left` };
+      },
+      { timeoutMs: 120_000, intervalMs: 1000, hint: `look at them: docker ps -a on ${name}` },
+    );
     for (const v of await engine.volumes.list(stack)) await engine.volumes.remove(v.Name);
   }
 
