@@ -6,7 +6,7 @@ import { EXIT, LabError } from "../errors.js";
 import { planNetwork } from "../plan/nodes.js";
 import type { Engine } from "../runtime/docker.js";
 import { REPO_ROOT, stateDir } from "../state/paths.js";
-import { engineClientTls, issueNodeCert, writePrivate } from "../state/tls.js";
+import { engineClientTls, issueNodeCert, writeHostCert } from "../state/tls.js";
 import { DindDriver } from "./dind/driver.js";
 import { SshDriver } from "./ssh/driver.js";
 import { type InventoryHost, readInventory } from "./ssh/inventory.js";
@@ -68,14 +68,7 @@ export function makeDriver(config: LabConfig, host: Engine): NodeDriver {
       knownHosts: knownHosts(),
       tls: clientTls,
       // The play reads each VM's engine certificate from .lab/hosts/<vm>/ (docker_engine_tls_source).
-      certify: async (name, address) => {
-        const tls = await issueNodeCert(address);
-        const dir = join(stateDir(), "hosts", name);
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writePrivate(join(dir, "ca.pem"), tls.ca);
-        writePrivate(join(dir, "server.pem"), tls.cert);
-        writePrivate(join(dir, "server-key.pem"), tls.key);
-      },
+      certify: (name, address) => writeHostCert(address, join(stateDir(), "hosts", name)),
     });
   }
   return new DindDriver(host, config.name, planNetwork(config), {

@@ -1,6 +1,6 @@
 /** The lab CA and the certificates it signs, kept in the state folder and renewed before expiry. */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type CaScope,
   caScope,
@@ -152,6 +152,17 @@ export async function issueNodeCert(address: string, dir?: string): Promise<Engi
   const ca = readPem(p.caCert, p.caKey);
   const leaf = await issueCert(ca, { ips: [address], usage: "server" });
   return { ca: ca.cert, ...leaf };
+}
+
+/**
+ * A host's engine certificate as files, where the provisioning play reads them
+ * (`docker_engine_tls_source/<host>/{ca,server,server-key}.pem`): ssh and vagrant hosts.
+ */
+export async function writeHostCert(address: string, folder: string): Promise<void> {
+  const tls = await issueNodeCert(address);
+  writePrivate(join(folder, "ca.pem"), tls.ca);
+  writePrivate(join(folder, "server.pem"), tls.cert);
+  writePrivate(join(folder, "server-key.pem"), tls.key);
 }
 
 /** The environment that points the docker CLI at a node engine over mutual TLS. */

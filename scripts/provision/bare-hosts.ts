@@ -19,7 +19,7 @@ import { importDebianBase } from "../../lab/images/prepare.js";
 import { placements } from "../../lab/plan/nodes.js";
 import { hostDocker, hostEngine } from "../../lab/runtime/docker.js";
 import { REPO_ROOT, stateDir } from "../../lab/state/paths.js";
-import { ensureCertificates, issueNodeCert } from "../../lab/state/tls.js";
+import { ensureCertificates, writeHostCert } from "../../lab/state/tls.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -73,14 +73,7 @@ export async function bareHostsUp(): Promise<BareHost[]> {
     });
     await c.start();
     const address = (await c.inspect()).NetworkSettings.Networks[NETWORK]?.IPAddress ?? "";
-    const tls = await issueNodeCert(address);
-    mkdirSync(join(HOSTS_DIR, name), { recursive: true, mode: 0o700 });
-    for (const [file, text] of Object.entries({
-      "ca.pem": tls.ca,
-      "server.pem": tls.cert,
-      "server-key.pem": tls.key,
-    }))
-      writeFileSync(join(HOSTS_DIR, name, file), text, { mode: 0o600 });
+    await writeHostCert(address, join(HOSTS_DIR, name));
     hosts.push({ name, address });
     vars[name] = {
       ansible_host: address,
