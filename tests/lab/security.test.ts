@@ -346,13 +346,16 @@ describe("the API under abuse", () => {
     const count = (c: number) => codes.filter((x) => x === c).length;
     // Each Traefik (one per node) lets a client through at `average` a second after a burst of
     // `burst` (compose/lab.yml): over the time the 50 took, at most that many reach the app. The
-    // figure depends on how fast they were sent (a busy machine sends them over 2-3 s, not 1).
+    // figure depends on how fast they were answered: each wrong password the app checks costs a
+    // password hash, so on a busy machine the 50 take several seconds and the bound can reach 50
+    // (CI: 5.4 s, bound 58, 11 let through). The bound is then no test of the limiter; at least
+    // one refusal is, at any speed: without the limiter (or with a burst over 50) none comes.
     const stack = readFileSync(join(REPO_ROOT, "compose/lab.yml"), "utf8");
     const label = (k: string) =>
       Number(new RegExp(`login-ratelimit\\.ratelimit\\.${k}: "(\\d+)"`).exec(stack)?.[1]);
     const allowed = Math.ceil(lab.nodes.length * (label("burst") + label("average") * sentInS));
     const detail = `${JSON.stringify(codes)} in ${sentInS.toFixed(2)} s, at most ${allowed} allowed`;
-    expect(allowed, detail).toBeLessThan(50); // sent fast enough for the limiter to show
+    expect(count(429), detail).toBeGreaterThan(0);
     expect(count(401), detail).toBeLessThanOrEqual(allowed);
     expect(count(429), detail).toBeGreaterThanOrEqual(50 - allowed);
     expect(count(429) + count(401)).toBe(50);
