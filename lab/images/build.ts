@@ -1,8 +1,10 @@
 /** Makes the images of a set on the host engine: build, import or pull. */
 import { LabError } from "../errors.js";
-import type { Engine } from "../runtime/docker.js";
+import { checkEngine } from "../plan/engine.js";
+import { type Engine, requireEngine } from "../runtime/docker.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
+import { type BuildPlatform, buildPlatform } from "./arch.js";
 import { OFFICIAL } from "./official.js";
 import {
   BASE_IMAGE,
@@ -48,6 +50,22 @@ async function pull(ref: string) {
   });
 }
 
+const platforms = new WeakMap<Engine, Promise<BuildPlatform>>();
+
+/** What to build for: the engine's architecture (asked once per engine). */
+export function enginePlatform(engine: Engine): Promise<BuildPlatform> {
+  let p = platforms.get(engine);
+  if (!p) {
+    p = requireEngine(engine).then((facts) => {
+      const refused = checkEngine(facts, "offline");
+      if (refused || !facts.arch) throw refused;
+      return buildPlatform(facts.arch);
+    });
+    platforms.set(engine, p);
+  }
+  return p;
+}
+
 /** The bases the set's Dockerfiles start from. */
 export async function ensureBases(engine: Engine, set: ImageSet): Promise<string[]> {
   const made: string[] = [];
@@ -61,7 +79,7 @@ export async function ensureBases(engine: Engine, set: ImageSet): Promise<string
     return made;
   }
   if (!(await imageExists(engine, BASE_IMAGE))) {
-    await importDebianBase(BASE_IMAGE, { [IMAGE_LABEL]: "base" });
+    await importDebianBase(BASE_IMAGE, { [IMAGE_LABEL]: "base" }, await enginePlatform(engine));
     made.push(BASE_IMAGE);
   }
   if (!(await imageExists(engine, PYTHON_BASE_IMAGE))) {
@@ -77,10 +95,10 @@ export function contentRef(ref: string, id: string): string {
 }
 
 /** Makes a build context ready (downloads or compiles what its Dockerfile copies); true if it did. */
-export function prepareContext(what: Prepare): Promise<boolean> {
-  if (what === "wheels") return prepareWheels();
-  if (what === "traefik-binary") return prepareTraefikBinary();
-  return prepareVictoriaLogsBinary();
+export function prepareContext(what: Prepare, platform: BuildPlatform): Promise<boolean> {
+  if (what === "wheels") return prepareWheels(platform);
+  if (what === "traefik-binary") return prepareTraefikBinary(platform);
+  return prepareVictoriaLogsBinary(platform);
 }
 
 /**
@@ -93,7 +111,7 @@ export async function makeImage(engine: Engine, spec: ImageSpec): Promise<string
     if (!(await imageExists(engine, spec.ref))) await pull(spec.ref);
     return spec.ref;
   }
-  if (spec.source.prepare) await prepareContext(spec.source.prepare);
+  if (spec.source.prepare) await prepareContext(spec.source.prepare, await enginePlatform(engine));
   await dockerBuild(spec.ref, spec.source.context, spec.source.args, spec.key);
   const id = (await engine.images.find(spec.ref))?.Id;
   if (!id) throw new LabError(`image ${spec.ref} was built but is not on the engine`);

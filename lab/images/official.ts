@@ -7,7 +7,8 @@ export const OFFICIAL = {
   grafana: "grafana/grafana:12.3.0",
   loki: "grafana/loki:3.5.8",
   alloy: "grafana/alloy:v1.11.3",
-  cadvisor: "gcr.io/cadvisor/cadvisor:v0.52.1",
+  // From v0.53.0 cAdvisor publishes on ghcr.io only (its README); gcr.io takes no new images.
+  cadvisor: "ghcr.io/google/cadvisor:v0.53.0",
   nodeExporter: "prom/node-exporter:v1.10.2",
   alertmanager: "prom/alertmanager:v0.28.1",
 } as const;

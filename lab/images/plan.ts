@@ -109,3 +109,10 @@ export function imageRef(images: ImageSpec[], key: ImageKey): string {
   if (!found) throw new Error(`image ${key} is not planned`);
   return found.ref;
 }
+
+/** What making a set pulls from upstream registries: the bases its Dockerfiles start from, then its pulled images. */
+export function upstreamRefs(set: ImageSet): string[] {
+  if (set === "offline") return [];
+  const pulled = planImages(set).flatMap((i) => (i.source.kind === "pull" ? [i.ref] : []));
+  return [OFFICIAL.debian, OFFICIAL.python, ...pulled];
+}

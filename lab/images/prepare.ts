@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { LabError } from "../errors.js";
 import { has, run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
+import type { BuildPlatform } from "./arch.js";
 import { copyGoModule, goModuleDir } from "./gomodule.js";
 import { TRAEFIK_MODULE, VICTORIALOGS_MODULE } from "./official.js";
 import { type Backport, backportDeclarations, TRAEFIK_BACKPORT } from "./traefik-backport.js";
@@ -29,15 +30,16 @@ function hostPython(): string {
   return existsSync(venv) ? venv : "python3";
 }
 
-/** The app's locked wheels for CPython 3.11 on x86_64, hash-checked, into app/.wheels. */
-export async function prepareWheels(): Promise<boolean> {
+/** The app's locked wheels for CPython 3.11 on the engine's architecture, hash-checked, into app/.wheels. */
+export async function prepareWheels(platform: BuildPlatform): Promise<boolean> {
   const lock = readFileSync(join(REPO_ROOT, "app/requirements.lock"), "utf8");
   const dir = join(REPO_ROOT, "app/.wheels");
   const marker = join(dir, ".lock-sha256");
-  if (upToDate(marker, sha(lock))) return false;
+  const want = `${sha(lock)} ${platform.arch}`;
+  if (upToDate(marker, want)) return false;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const platforms = ["manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x86_64"];
+  const platforms = platform.wheelPlatforms;
   await run(
     hostPython(),
     [
@@ -46,9 +48,11 @@ export async function prepareWheels(): Promise<boolean> {
       ...["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311"],
       ...["-r", join(REPO_ROOT, "app/requirements.lock"), "-d", dir],
     ],
-    { hint: "the app's wheels come from PyPI: check that pip can reach it (pip config list)" },
+    {
+      hint: `the app's wheels come from PyPI for linux/${platform.arch}: check that pip can reach it (pip config list); a package with no wheel for ${platform.wheelPlatforms[0]} is named above (pin a version that has one in app/requirements.in, then pip-compile)`,
+    },
   );
-  writeFileSync(marker, sha(lock));
+  writeFileSync(marker, want);
   return true;
 }
 
@@ -56,10 +60,10 @@ export async function prepareWheels(): Promise<boolean> {
  * Traefik compiled from its Go module. The module's go.mod has replace directives, so
  * `go install module@version` refuses it: build inside a copy of the module instead.
  */
-export async function prepareTraefikBinary(): Promise<boolean> {
+export async function prepareTraefikBinary(platform: BuildPlatform): Promise<boolean> {
   const out = join(REPO_ROOT, "traefik/.bin/traefik");
   const marker = join(REPO_ROOT, "traefik/.bin/version");
-  const version = `${TRAEFIK_MODULE.version}+webui+retry-${TRAEFIK_BACKPORT.from.version}`;
+  const version = `${TRAEFIK_MODULE.version}+webui+retry-${TRAEFIK_BACKPORT.from.version} linux/${platform.goarch}`;
   if (existsSync(out) && upToDate(marker, version)) return false;
   const src = await copyGoModule(TRAEFIK_MODULE, "Traefik");
   try {
@@ -76,7 +80,7 @@ export async function prepareTraefikBinary(): Promise<boolean> {
         ],
         "./cmd/traefik",
       ],
-      { cwd: src, env: { CGO_ENABLED: "0" } },
+      { cwd: src, env: goEnv(platform) },
     );
   } finally {
     rmSync(src, { recursive: true, force: true });
@@ -84,6 +88,13 @@ export async function prepareTraefikBinary(): Promise<boolean> {
   writeFileSync(marker, version);
   return true;
 }
+
+/** Static binaries for the engine's Linux, whatever system the CLI runs on (macOS, Windows). */
+const goEnv = (platform: BuildPlatform) => ({
+  CGO_ENABLED: "0",
+  GOOS: "linux",
+  GOARCH: platform.goarch,
+});
 
 /** Copies the backport's files and declarations from the later module into `src`. */
 async function applyBackport(src: string, backport: Backport): Promise<void> {
@@ -102,21 +113,22 @@ async function applyBackport(src: string, backport: Backport): Promise<void> {
  * VictoriaLogs compiled from its Go module (about 45-65 s on one core). Its web UI is embedded
  * from the module itself (app/vlselect/vmui), so no npm build is needed.
  */
-export async function prepareVictoriaLogsBinary(): Promise<boolean> {
+export async function prepareVictoriaLogsBinary(platform: BuildPlatform): Promise<boolean> {
   const out = join(REPO_ROOT, "images/victorialogs/.bin/victoria-logs");
   const marker = join(REPO_ROOT, "images/victorialogs/.bin/version");
-  if (existsSync(out) && upToDate(marker, VICTORIALOGS_MODULE.version)) return false;
+  const version = `${VICTORIALOGS_MODULE.version} linux/${platform.goarch}`;
+  if (existsSync(out) && upToDate(marker, version)) return false;
   const src = await copyGoModule(VICTORIALOGS_MODULE, "VictoriaLogs");
   try {
     mkdirSync(join(REPO_ROOT, "images/victorialogs/.bin"), { recursive: true });
     await run("go", ["build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./app/victoria-logs"], {
       cwd: src,
-      env: { CGO_ENABLED: "0" },
+      env: goEnv(platform),
     });
   } finally {
     rmSync(src, { recursive: true, force: true });
   }
-  writeFileSync(marker, VICTORIALOGS_MODULE.version);
+  writeFileSync(marker, version);
   return true;
 }
 
@@ -214,7 +226,18 @@ export function slimRootfs(root: string): void {
 }
 
 /** A Debian bookworm root file system from debootstrap, imported as the offline base image. */
-export async function importDebianBase(ref: string, label: Record<string, string>): Promise<void> {
+export async function importDebianBase(
+  ref: string,
+  label: Record<string, string>,
+  platform: BuildPlatform,
+): Promise<void> {
+  const here = ({ x64: "amd64", arm64: "arm64" } as Record<string, string>)[process.arch];
+  if (here !== platform.debianArch) {
+    throw new LabError(
+      `the engine runs linux/${platform.debianArch} and this machine is ${process.arch}: debootstrap makes the offline base for its own architecture only`,
+      "run npm run lab:up on a machine whose engine has its architecture, or use --images official",
+    );
+  }
   if (!(await has("debootstrap"))) {
     throw new LabError(
       "the offline image set needs debootstrap to make its Debian base",
@@ -225,7 +248,13 @@ export async function importDebianBase(ref: string, label: Record<string, string
   try {
     await run(
       "debootstrap",
-      ["--variant=minbase", "bookworm", root, "http://deb.debian.org/debian"],
+      [
+        "--variant=minbase",
+        `--arch=${platform.debianArch}`,
+        "bookworm",
+        root,
+        "http://deb.debian.org/debian",
+      ],
       {
         hint: "debootstrap needs the Debian mirror (deb.debian.org) over http",
       },

@@ -4,7 +4,6 @@
  */
 import { EXIT, LabError } from "../errors.js";
 import {
-  configDigest,
   hostRef,
   MANIFEST_ACCEPT,
   manifestPath,
@@ -13,6 +12,7 @@ import {
   type RegistryContainer,
   repoAndTag,
   servedRef,
+  servesHostImage,
 } from "../plan/registry.js";
 import type { Engine } from "../runtime/docker.js";
 import { fetchText, statusOf } from "../runtime/http.js";
@@ -74,28 +74,33 @@ export async function ensureRegistry(host: Engine, lab: string, image: string): 
 
 /**
  * The references (host names) the registry at `port` does not hold as the host has them: absent,
- * or a manifest whose image configuration is not the host's image (its id is that digest).
+ * or a manifest that names none of the digests the host's engine knows the image by (whichever
+ * its image store: see servedDigests).
  */
 export async function notServed(host: Engine, port: number, refs: string[]): Promise<string[]> {
   const missing: string[] = [];
   for (const ref of refs) {
-    const { status, body } = await fetchText(`http://127.0.0.1:${port}${manifestPath(ref)}`, {
-      headers: { accept: MANIFEST_ACCEPT },
-    });
+    const { status, body, headers } = await fetchText(
+      `http://127.0.0.1:${port}${manifestPath(ref)}`,
+      {
+        headers: { accept: MANIFEST_ACCEPT },
+      },
+    );
     if (status === 404) {
       missing.push(ref);
       continue;
     }
     if (status !== 200)
       throw new Error(`the lab's registry answered ${status} for ${ref} (expected 200 or 404)`);
-    if (configDigest(body) !== (await hostImageId(host, ref))) missing.push(ref);
+    const served = { digest: headers["docker-content-digest"] || null, body };
+    if (!servesHostImage(served, await hostDigests(host, ref))) missing.push(ref);
   }
   return missing;
 }
 
-async function hostImageId(host: Engine, ref: string): Promise<string> {
-  const image = await host.images.find(ref);
-  if (image) return image.Id;
+async function hostDigests(host: Engine, ref: string): Promise<string[]> {
+  const digests = await host.images.digests(ref);
+  if (digests) return digests;
   throw new LabError(
     `image ${ref} is not on this machine's Docker engine, so it cannot be pushed to the lab's registry`,
     "make it first (npm run lab:up builds the lab's images; docker images lists what exists)",

@@ -48,18 +48,42 @@ export const MANIFEST_ACCEPT = [
   "application/vnd.oci.image.index.v1+json",
 ].join(", ");
 
+/** What the registry says a reference is: its manifest (or index) and that manifest's digest. */
+export interface ServedManifest {
+  /** the Docker-Content-Digest the registry answered with */
+  digest: string | null;
+  body: string;
+}
+
 /**
- * The image configuration's digest in a manifest the engine pushed (schema 2 or OCI): it is the
- * image id on the engine that pushed it, so the lab can tell whether the registry holds the very
- * image the host has. Null for anything else (an index: the host never pushes one).
+ * The digests that name what the registry serves under a reference: the manifest's own digest,
+ * and its image configuration's (a single-platform manifest), or the index's digest and each of
+ * its manifests' (an index). The engine that pushed it knows the image by one of them: the
+ * configuration digest is the image id in the classic image store; the manifest's or the index's
+ * digest is the id in the containerd image store (Docker Desktop, Engine 29), and an engine of
+ * 27 or later pushes only the platform manifest it holds of an index it pulled.
  */
-export function configDigest(manifest: string): string | null {
+export function servedDigests(served: ServedManifest): string[] {
+  const digests = served.digest ? [served.digest] : [];
+  let doc: { config?: { digest?: unknown }; manifests?: { digest?: unknown }[] };
   try {
-    const digest = (JSON.parse(manifest) as { config?: { digest?: unknown } }).config?.digest;
-    return typeof digest === "string" ? digest : null;
+    doc = JSON.parse(served.body);
   } catch {
-    return null;
+    return digests;
   }
+  const children = Array.isArray(doc.manifests) ? doc.manifests.map((m) => m?.digest) : [];
+  for (const d of [doc.config?.digest, ...children])
+    if (typeof d === "string" && /^sha256:[0-9a-f]{64}$/.test(d)) digests.push(d);
+  return digests;
+}
+
+/**
+ * Whether the registry serves the very image the host holds: a digest both sides agree on
+ * (see servedDigests; `host` are the digests the host's engine knows the image by).
+ */
+export function servesHostImage(served: ServedManifest, host: string[]): boolean {
+  const known = new Set(host);
+  return servedDigests(served).some((d) => known.has(d));
 }
 
 export interface RegistryContainer {

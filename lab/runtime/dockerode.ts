@@ -185,6 +185,24 @@ export class DockerEngine implements LabEngine {
   images = {
     find: (ref: string) => orUndefined(this.d.getImage(ref).inspect()),
     list: (filters: Filters = {}) => this.d.listImages({ filters }),
+    digests: async (ref: string) => {
+      const image = await this.images.find(ref);
+      if (!image) return undefined;
+      // `manifests` is ignored by engines older than API 1.47 (and by the classic image store).
+      const listed = (await this.d.listImages({
+        filters: { reference: [ref] },
+        manifests: true,
+      } as Docker.ListImagesOptions)) as (Docker.ImageInfo & {
+        Manifests?: { ID?: string; Available?: boolean }[];
+      })[];
+      const manifests = listed
+        .filter((i) => i.Id === image.Id)
+        .flatMap((i) => i.Manifests ?? [])
+        .filter((m) => m.Available !== false && m.ID)
+        .map((m) => m.ID as string);
+      const repoDigests = (image.RepoDigests ?? []).map((d) => d.slice(d.indexOf("@") + 1));
+      return [...new Set([image.Id, ...repoDigests, ...manifests])];
+    },
     tag: async (ref: string, repo: string, tag: string) => {
       await this.d.getImage(ref).tag({ repo, tag });
     },

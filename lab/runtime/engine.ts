@@ -118,6 +118,13 @@ export interface LabEngine {
   images: {
     /** undefined when the engine does not have it */
     find(ref: string): Promise<ImageDetails | undefined>;
+    /**
+     * The digests the engine knows an image by: its id (the configuration digest in the classic
+     * image store, the manifest's or index's in the containerd store), its repository digests and,
+     * where the engine lists them (API 1.47+), the platform manifests it holds. Undefined when the
+     * engine does not have it.
+     */
+    digests(ref: string): Promise<string[] | undefined>;
     list(filters?: Filters): Promise<ImageSummary[]>;
     tag(ref: string, repo: string, tag: string): Promise<void>;
     /** Pushes `repo:tag` to the registry its name says; fails on the first error message. */

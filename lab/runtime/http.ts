@@ -103,11 +103,11 @@ export async function answers(url: string, timeoutMs: number): Promise<boolean> 
   }
 }
 
-/** The status and body `url` answers with; a connection error throws. */
+/** The status, headers and body `url` answers with; a connection error throws. */
 export async function fetchText(
   url: string,
   init: { headers?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: Record<string, string> }> {
   const timeoutMs = init.timeoutMs ?? 10_000;
   const res = await request(url, {
     method: "GET",
@@ -116,10 +116,29 @@ export async function fetchText(
     bodyTimeout: timeoutMs,
     signal: AbortSignal.timeout(timeoutMs),
   });
-  return { status: res.statusCode, body: await res.body.text() };
+  return { status: res.statusCode, body: await res.body.text(), headers: flat(res.headers) };
 }
 
 /** The status `url` answers with (its body discarded); a connection error throws. */
 export async function statusOf(url: string, init: { timeoutMs?: number } = {}): Promise<number> {
   return (await fetchText(url, init)).status;
 }
+
+/** A HEAD request: its status and headers; a connection error or a time-out throws. */
+export async function headOf(
+  url: string,
+  init: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number; headers: Record<string, string> }> {
+  const timeoutMs = init.timeoutMs ?? 10_000;
+  const res = await request(url, {
+    method: "HEAD",
+    headers: init.headers ?? {},
+    headersTimeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  await res.body.dump();
+  return { status: res.statusCode, headers: flat(res.headers) };
+}
+
+const flat = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v ?? ""].flat().join(", ")]));

@@ -2,6 +2,7 @@
 import type { LabConfig } from "../config/schema.js";
 import type { LabNode, NodeDriver } from "../drivers/types.js";
 import type { ImageKey, ImageSet } from "../images/plan.js";
+import type { EngineFacts } from "../plan/engine.js";
 import type { LabPlan } from "../plan/lab.js";
 import type { Engine } from "../runtime/docker.js";
 import type { Log } from "../runtime/log.js";
@@ -11,6 +12,8 @@ export interface UpContext {
   log: Log;
   host: Engine;
   driver: NodeDriver;
+  /** the host engine, as preflight found it */
+  engine?: EngineFacts;
   imageSet?: ImageSet;
   imageReason?: string;
   /** the host reference of each image made (content-tagged) */

@@ -1,8 +1,13 @@
 /** Choosing the image set, then making every image of it on the host. */
-import { ensureBases, makeImage } from "../images/build.js";
+import { LabError } from "../errors.js";
+import { ensureBases, imageExists, makeImage } from "../images/build.js";
 import { UPSTREAM_REGISTRY_PROBE } from "../images/official.js";
-import { type ImageSet, planImages } from "../images/plan.js";
+import { type ImageSet, planImages, upstreamRefs } from "../images/plan.js";
+import { dockerHubPulls, type UpstreamAnswer, verdict } from "../images/upstream.js";
+import { checkUpstream } from "../images/upstream-check.js";
+import { checkEngine } from "../plan/engine.js";
 import { planLab } from "../plan/lab.js";
+import type { Engine } from "../runtime/docker.js";
 import { answers } from "../runtime/http.js";
 import { need, type Step, type UpContext } from "./context.js";
 import { gatherFacts } from "./facts.js";
@@ -14,22 +19,56 @@ export function upstreamReachable(
   return answers(url, timeoutMs);
 }
 
+/**
+ * The image set to make. `official` and `auto` first ask each upstream registry whether it would
+ * serve what this engine lacks (a manifest HEAD: Docker Hub does not count it as a pull), so a
+ * refusal is known before minutes of building: `official` stops with the fix, `auto` makes the
+ * offline set instead and says why.
+ */
 export async function chooseImageSet(
   wanted: "official" | "offline" | "auto",
+  host: Engine,
+  check: (refs: string[]) => Promise<UpstreamAnswer[]> = checkUpstream,
 ): Promise<{ set: ImageSet; reason: string }> {
-  if (wanted !== "auto") return { set: wanted, reason: "asked for with --images" };
-  return (await upstreamReachable())
-    ? { set: "official", reason: `auto: ${UPSTREAM_REGISTRY_PROBE} answers` }
-    : {
-        set: "offline",
-        reason: `auto: ${UPSTREAM_REGISTRY_PROBE} does not answer, building every image locally`,
-      };
+  if (wanted === "offline") return { set: wanted, reason: "asked for with --images" };
+  const lacking: string[] = [];
+  for (const ref of upstreamRefs("official"))
+    if (!(await imageExists(host, ref))) lacking.push(ref);
+  const asked = wanted === "auto" ? "auto" : "asked for with --images";
+  const hub = `${dockerHubPulls(lacking)} pulls from Docker Hub`;
+  if (lacking.length === 0)
+    return { set: "official", reason: `${asked}; every upstream image is here already` };
+  const answers = await check(lacking);
+  const v = verdict(answers);
+  if (v.ok) {
+    const left = answers.flatMap((a) => (a.ok && a.remaining !== undefined ? [a.remaining] : []));
+    const limit =
+      left.length > 0 ? `, Docker Hub allows this address ${Math.min(...left)} more` : "";
+    return {
+      set: "official",
+      reason: `${asked}; ${lacking.length} upstream images to pull (${hub}${limit})`,
+    };
+  }
+  if (wanted === "official")
+    throw new LabError(
+      `the official image set cannot be pulled from here:\n${v.refused.map((r) => `    ${r}`).join("\n")}`,
+      v.fix,
+    );
+  return {
+    set: "offline",
+    reason: `auto: upstream refused ${v.refused.length} of ${lacking.length} images (${v.refused[0]}${v.refused.length > 1 ? ", ..." : ""}), building every image locally`,
+  };
 }
 
 export const selectImages: Step = {
   title: "Choosing the image set",
   async run(ctx, report) {
-    const { set, reason } = await chooseImageSet(ctx.config.images);
+    // An engine that cannot push the official set (preflight refused `official` already).
+    const engineSays = ctx.engine ? checkEngine(ctx.engine, "official") : null;
+    const { set, reason } =
+      ctx.config.images === "auto" && engineSays
+        ? { set: "offline" as const, reason: `auto: ${engineSays.message}` }
+        : await chooseImageSet(ctx.config.images, ctx.host);
     ctx.imageSet = set;
     ctx.imageReason = reason;
     report(`${set} (${reason})`);

@@ -1,5 +1,9 @@
-/** Before anything is created: an engine answers, the entry point's ports are free. */
+/**
+ * Before anything is built or created: an engine answers and the lab supports it (version, image
+ * store, architecture), the entry point's ports are free.
+ */
 import { EXIT, LabError } from "../errors.js";
+import { checkEngine, describeEngine } from "../plan/engine.js";
 import { names } from "../plan/names.js";
 import { requireEngine } from "../runtime/docker.js";
 import { portFree } from "../runtime/ports.js";
@@ -9,7 +13,10 @@ export const preflight: Step = {
   title: "Checking the Docker engine and ports",
   async run(ctx, report) {
     const engine = await requireEngine(ctx.host);
-    report(`Docker ${engine.version}, cgroup v${engine.cgroup}`);
+    report(describeEngine(engine));
+    const refused = checkEngine(engine, ctx.config.images);
+    if (refused) throw refused;
+    ctx.engine = engine;
     // Hosts as nodes: their own 80/443 are the entry (the play opened them), not this machine's.
     if (ctx.config.driver !== "dind") return;
     const edge = await ctx.host.containers.find(names.edge(ctx.config.name));

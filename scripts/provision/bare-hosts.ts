@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { nodeHostConfig } from "../../lab/drivers/dind/flags.js";
-import { imageExists } from "../../lab/images/build.js";
+import { enginePlatform, imageExists } from "../../lab/images/build.js";
 import { BASE_IMAGE, IMAGE_LABEL } from "../../lab/images/plan.js";
 import { importDebianBase } from "../../lab/images/prepare.js";
 import { placements } from "../../lab/plan/nodes.js";
@@ -42,7 +42,11 @@ export async function bareHostsUp(): Promise<BareHost[]> {
   await ensureCertificates("lab", "lab.localhost");
   // The lab's own Debian base (debootstrap), made when missing, as `lab:up` makes it.
   if (!(await imageExists(hostEngine(), BASE_IMAGE)))
-    await importDebianBase(BASE_IMAGE, { [IMAGE_LABEL]: "base" });
+    await importDebianBase(
+      BASE_IMAGE,
+      { [IMAGE_LABEL]: "base" },
+      await enginePlatform(hostEngine()),
+    );
   await execFileAsync(
     "docker",
     ["build", "-q", "-t", IMAGE, "--build-arg", `BASE=${BASE_IMAGE}`, "images/bare-host"],

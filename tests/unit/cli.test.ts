@@ -257,7 +257,7 @@ describe("preflight: a taken port", () => {
     const r = validateConfig({ name: "portcheck", ports: { https: port, http: 1 } });
     if (!r.ok) throw new Error(r.errors.join());
     const fakeHost = {
-      info: async () => ({ ServerVersion: "x" }),
+      info: async () => ({ ServerVersion: "20.10.24", Driver: "overlay2", Architecture: "x86_64" }),
       containers: { find: async () => undefined },
     };
     const err = await preflight

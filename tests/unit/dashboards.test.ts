@@ -33,6 +33,24 @@ describe("dashboards as code", () => {
     }
   });
 
+  // Loki (pkg/logql/log/parser.go at 3.5): a parser stage labels a line it cannot parse with
+  // __error__, and a metric query over such lines fails whole ("pipeline error"), so one plain-text
+  // line in the window blanks the panel. Every metric query that parses must drop those labels.
+  it("every Loki metric query that parses lines drops the parser's error labels", () => {
+    const loki = Object.keys(DASHBOARDS)
+      .flatMap((f) => panelQueries(JSON.parse(committed(f))))
+      .filter((q) => q.datasource === "loki");
+    const metric = loki.filter((q) =>
+      /\b(count_over_time|rate|bytes_over_time|sum_over_time)\(/.test(q.expr),
+    );
+    const parsing = metric.filter((q) => /\|\s*(json|logfmt|regexp|pattern|unpack)\b/.test(q.expr));
+    expect(parsing.length, "a parsing metric query to check").toBeGreaterThan(0);
+    for (const q of parsing)
+      expect(q.expr, q.panel).toMatch(
+        /\|\s*(json|logfmt|regexp|pattern|unpack)\b.*\|\s*(drop __error__, __error_details__|__error__\s*=\s*"")/,
+      );
+  });
+
   it("lists every panel query, with official-only panels marked (Loki, cAdvisor network)", () => {
     const queries = Object.keys(DASHBOARDS).flatMap((f) => panelQueries(JSON.parse(committed(f))));
     expect(queries.length).toBeGreaterThan(30);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { validateConfig } from "../../lab/config/validate.js";
 import { planImages } from "../../lab/images/plan.js";
 import {
@@ -262,6 +263,39 @@ describe("renderStack", () => {
     }
     expect(s.services["docker-node"].deploy.mode).toBe("global");
     expect(s.services["docker-node"].entrypoint).toContain("/etc/haproxy/nodelogs.cfg");
+  });
+
+  it("restarts a cAdvisor that lost its engine: unhealthy when its metrics name no Swarm service", () => {
+    const hc = render({}, "official").services.cadvisor.healthcheck;
+    const test = [hc?.test ?? []].flat().join(" ");
+    expect(test).toMatch(/\/metrics\b/);
+    // the label cAdvisor adds only for containers it reads from the engine (its allow-list flag)
+    expect(test).toContain("container_label_com_docker_swarm_service_name");
+    expect(render({}, "official").services.cadvisor.command).toContain(
+      "--whitelisted_container_labels=com.docker.swarm.service.name,com.docker.swarm.task.name,com.docker.stack.namespace",
+    );
+  });
+
+  it("scrapes cAdvisor at scrape time (its own sample timestamps ignored), and only in its own job", () => {
+    const prom = parse(readFileSync(join(REPO_ROOT, "prometheus/prometheus.yml"), "utf8")) as {
+      scrape_configs: {
+        job_name: string;
+        honor_timestamps?: boolean;
+        relabel_configs?: { regex?: string; action?: string }[];
+      }[];
+    };
+    const jobs = Object.fromEntries(prom.scrape_configs.map((j) => [j.job_name, j]));
+    expect(jobs.cadvisor?.honor_timestamps).toBe(false);
+    expect(jobs.cadvisor?.relabel_configs?.[0]).toMatchObject({
+      action: "keep",
+      regex: expect.stringContaining("cadvisor"),
+    });
+    expect(jobs["swarm-services"]?.relabel_configs).toContainEqual(
+      expect.objectContaining({ regex: "cadvisor", action: "drop" }),
+    );
+    expect(render({}, "official").services.cadvisor.deploy.labels["prometheus.job"]).toBe(
+      "cadvisor",
+    );
   });
 
   it("refuses templates that define the same service twice", () => {

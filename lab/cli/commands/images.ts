@@ -4,8 +4,10 @@
  */
 
 import { type Command, Option } from "commander";
-import { prepareContext } from "../../images/build.js";
+import { buildPlatform } from "../../images/arch.js";
+import { enginePlatform, prepareContext } from "../../images/build.js";
 import { type ImageSet, planImages } from "../../images/plan.js";
+import { hostEngine } from "../../runtime/docker.js";
 import { stdout } from "../../runtime/log.js";
 import { outputOption, printJson, table } from "../print.js";
 
@@ -44,10 +46,17 @@ export function registerImages(program: Command): void {
     .command("prepare")
     .description("make each build context of a set ready (wheels, compiled binaries)")
     .addOption(setOption())
-    .action(async (flags: { images: ImageSet }) => {
+    .addOption(
+      new Option(
+        "--arch <arch>",
+        "the architecture to prepare for (default: the host engine's)",
+      ).choices(["amd64", "arm64"]),
+    )
+    .action(async (flags: { images: ImageSet; arch?: "amd64" | "arm64" }) => {
+      const platform = flags.arch ? buildPlatform(flags.arch) : await enginePlatform(hostEngine());
       for (const spec of planImages(flags.images)) {
         if (spec.source.kind !== "build" || !spec.source.prepare) continue;
-        const made = await prepareContext(spec.source.prepare);
+        const made = await prepareContext(spec.source.prepare, platform);
         stdout(`${spec.key}: ${spec.source.context} ${made ? "prepared" : "already ready"}`);
       }
     });
