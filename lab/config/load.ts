@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { EXIT, LabError } from "../errors.js";
+import type { Trainer } from "../images/from-trainer.js";
 import type { LabConfig } from "./schema.js";
 import { mergeInputs, validateConfig } from "./validate.js";
 
@@ -37,4 +38,32 @@ export function loadConfig(file: string | undefined, flags: Record<string, unkno
     );
   }
   return result.config;
+}
+
+/** `--images-from HOST[:PORT] --ca FILE`, checked: both or neither, a CA that is a certificate. */
+export function loadTrainer(
+  address: string | undefined,
+  caFile: string | undefined,
+): Trainer | undefined {
+  if (!address && !caFile) return undefined;
+  if (!address || !caFile)
+    throw new LabError(
+      "--images-from and --ca go together",
+      "npm run lab:up -- --images-from <trainer address>:5443 --ca <the trainer's ca.crt>",
+      EXIT.usage,
+    );
+  if (!/^[\w.-]+(:\d{1,5})?$/.test(address))
+    throw new LabError(
+      `--images-from ${address} is not an address with an optional port`,
+      "give the trainer's address as `lab images serve` printed it, for example 192.168.1.20:5443",
+      EXIT.usage,
+    );
+  const ca = existsSync(caFile) ? readFileSync(caFile, "utf8") : undefined;
+  if (!ca?.includes("-----BEGIN CERTIFICATE-----"))
+    throw new LabError(
+      `--ca ${caFile} is not a PEM certificate file`,
+      "use the ca.crt the trainer gave (their .lab/ca/ca.crt; never the key)",
+      EXIT.usage,
+    );
+  return { address: address.includes(":") ? address : `${address}:5443`, ca, caFile };
 }

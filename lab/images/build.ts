@@ -115,8 +115,13 @@ export async function makeImage(engine: Engine, spec: ImageSpec): Promise<string
   await dockerBuild(spec.ref, spec.source.context, spec.source.args, spec.key);
   const id = (await engine.images.find(spec.ref))?.Id;
   if (!id) throw new LabError(`image ${spec.ref} was built but is not on the engine`);
-  const ref = contentRef(spec.ref, id);
-  const [repo, tag] = [ref.slice(0, ref.lastIndexOf(":")), ref.slice(ref.lastIndexOf(":") + 1)];
-  await engine.images.tag(spec.ref, repo, tag);
-  return ref;
+  return tagByContent(engine, spec.ref, id);
+}
+
+/** Tags `ref` (whose image id is `id`) with its content tag; returns that reference. */
+export async function tagByContent(engine: Engine, ref: string, id: string): Promise<string> {
+  const content = contentRef(ref, id);
+  const at = content.lastIndexOf(":");
+  await engine.images.tag(ref, content.slice(0, at), content.slice(at + 1));
+  return content;
 }

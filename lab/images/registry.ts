@@ -120,6 +120,26 @@ async function pushOne(host: Engine, port: number, ref: string): Promise<void> {
 }
 
 /**
+ * Pushes `refs` into a registry's store (`volume`) through a writable twin on loopback (the
+ * engine pushes to 127.0.0.0/8 over HTTP without any configuration), removed afterwards.
+ */
+export async function pushThroughTwin(
+  host: Engine,
+  twin: RegistryContainer,
+  image: string,
+  volume: string,
+  refs: string[],
+): Promise<void> {
+  const port = await start(host, twin, image, volume);
+  try {
+    // One at a time: layers shared by several images (the Debian base) are uploaded once.
+    for (const ref of refs) await pushOne(host, port, ref);
+  } finally {
+    await host.containers.remove(twin.name);
+  }
+}
+
+/**
  * Pushes what the registry lacks through a writable registry on loopback (the engine pushes to
  * 127.0.0.0/8 over HTTP without any configuration), removed afterwards; returns what it pushed.
  */
@@ -133,13 +153,7 @@ export async function pushMissing(
   const missing = await notServed(host, servePort, refs);
   if (missing.length === 0) return missing;
   const plan = planRegistry(lab);
-  const port = await start(host, plan.push, image, plan.volume.name);
-  try {
-    // One at a time: layers shared by several images (the Debian base) are uploaded once.
-    for (const ref of missing) await pushOne(host, port, ref);
-  } finally {
-    await host.containers.remove(plan.push.name);
-  }
+  await pushThroughTwin(host, plan.push, image, plan.volume.name, missing);
   const still = await notServed(host, servePort, missing);
   if (still.length > 0)
     throw new Error(

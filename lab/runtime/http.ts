@@ -142,3 +142,26 @@ export async function headOf(
 
 const flat = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v ?? ""].flat().join(", ")]));
+
+export type HttpsClient = Agent;
+
+/** An HTTPS client trusting only `ca` (a PEM), for a registry served with the lab CA. */
+export function caClient(ca: string): HttpsClient {
+  return new Agent({ connect: { ca }, connections: 4 });
+}
+
+/** A GET through `agent` whose body is read as a stream; a connection or TLS error throws. */
+export async function getStream(
+  agent: HttpsClient,
+  url: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<{ status: number; headers: Record<string, string>; body: NodeJS.ReadableStream }> {
+  const res = await request(url, {
+    method: "GET",
+    dispatcher: agent,
+    headers,
+    headersTimeout: timeoutMs,
+  });
+  return { status: res.statusCode, headers: flat(res.headers), body: res.body };
+}

@@ -1,5 +1,6 @@
 /** Whether a local TCP port can be bound (the entry point's ports, before anything is created). */
 import { createServer } from "node:net";
+import { networkInterfaces } from "node:os";
 
 export function portFree(address: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -9,4 +10,11 @@ export function portFree(address: string, port: number): Promise<boolean> {
       server.close(() => resolve(true)),
     );
   });
+}
+
+/** This machine's IPv4 addresses other than loopback (what others on its networks reach it by). */
+export function hostAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .flatMap((a) => (a && a.family === "IPv4" && !a.internal ? [a.address] : []));
 }

@@ -1,6 +1,7 @@
 /** The lab CA and the certificates it signs, kept in the state folder and renewed before expiry. */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { EXIT, LabError } from "../errors.js";
 import {
   type CaScope,
   caScope,
@@ -172,4 +173,16 @@ export function engineEnv(address: string, port: number, dir?: string): Record<s
     DOCKER_TLS_VERIFY: "1",
     DOCKER_CERT_PATH: statePaths(dir).engineDir,
   };
+}
+
+/** The lab CA (certificate and key), for certificates issued outside `up` (the class registry). */
+export function readLabCa(dir?: string): Pem {
+  const p = statePaths(dir);
+  if (!existsSync(p.caKey))
+    throw new LabError(
+      `the lab CA is missing from the state folder (${p.caKey})`,
+      "bring the lab up once on this machine (npm run lab:up -- --images offline): it creates the CA and builds the images",
+      EXIT.notRunning,
+    );
+  return readPem(p.caCert, p.caKey);
 }

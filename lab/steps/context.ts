@@ -1,6 +1,7 @@
 /** What the steps of `up` share: the facts the first steps gather, then the plan the rest apply. */
 import type { LabConfig } from "../config/schema.js";
 import type { LabNode, NodeDriver } from "../drivers/types.js";
+import type { Trainer } from "../images/from-trainer.js";
 import type { ImageKey, ImageSet } from "../images/plan.js";
 import type { EngineFacts } from "../plan/engine.js";
 import type { LabPlan } from "../plan/lab.js";
@@ -12,6 +13,8 @@ export interface UpContext {
   log: Log;
   host: Engine;
   driver: NodeDriver;
+  /** `--images-from`: the offline images come from a trainer's registry, nothing is built */
+  trainer?: Trainer;
   /** the host engine, as preflight found it */
   engine?: EngineFacts;
   imageSet?: ImageSet;

@@ -1,6 +1,13 @@
 /** Choosing the image set, then making every image of it on the host. */
-import { LabError } from "../errors.js";
-import { ensureBases, imageExists, makeImage } from "../images/build.js";
+import { EXIT, LabError } from "../errors.js";
+import {
+  enginePlatform,
+  ensureBases,
+  imageExists,
+  makeImage,
+  tagByContent,
+} from "../images/build.js";
+import { type Trainer, TrainerRegistry } from "../images/from-trainer.js";
 import { UPSTREAM_REGISTRY_PROBE } from "../images/official.js";
 import { type ImageSet, planImages, upstreamRefs } from "../images/plan.js";
 import { dockerHubPulls, type UpstreamAnswer, verdict } from "../images/upstream.js";
@@ -65,8 +72,15 @@ export const selectImages: Step = {
   async run(ctx, report) {
     // An engine that cannot push the official set (preflight refused `official` already).
     const engineSays = ctx.engine ? checkEngine(ctx.engine, "official") : null;
-    const { set, reason } =
-      ctx.config.images === "auto" && engineSays
+    if (ctx.trainer && ctx.config.images === "official")
+      throw new LabError(
+        "--images-from loads the offline set, and --images official was asked for",
+        "leave out --images (or give --images offline) with --images-from",
+        EXIT.usage,
+      );
+    const { set, reason } = ctx.trainer
+      ? { set: "offline" as const, reason: `from the trainer's registry at ${ctx.trainer.address}` }
+      : ctx.config.images === "auto" && engineSays
         ? { set: "offline" as const, reason: `auto: ${engineSays.message}` }
         : await chooseImageSet(ctx.config.images, ctx.host);
     ctx.imageSet = set;
@@ -75,10 +89,36 @@ export const selectImages: Step = {
   },
 };
 
+/** Every image of the set loaded from the trainer's registry and content-tagged as a build would be. */
+async function loadFromTrainer(
+  host: Engine,
+  trainer: Trainer,
+  set: ImageSet,
+  report: (line: string) => void,
+): Promise<UpContext["made"]> {
+  const registry = new TrainerRegistry(trainer);
+  const { arch } = await enginePlatform(host);
+  const made: UpContext["made"] = {};
+  try {
+    for (const spec of planImages(set)) {
+      report(`${spec.ref} (from ${trainer.address})`);
+      const id = await registry.load(host, spec.ref, arch);
+      made[spec.key] = await tagByContent(host, spec.ref, id);
+    }
+  } finally {
+    await registry.close();
+  }
+  return made;
+}
+
 export const buildImages: Step = {
   title: "Making images",
   async run(ctx, report) {
     const set = need(ctx.imageSet, "image set");
+    if (ctx.trainer) {
+      ctx.made = await loadFromTrainer(ctx.host, ctx.trainer, set, report);
+      return;
+    }
     const bases = await ensureBases(ctx.host, set);
     if (bases.length > 0) report(`bases: ${bases.join(", ")}`);
     const made: UpContext["made"] = {};

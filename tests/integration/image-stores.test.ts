@@ -6,6 +6,8 @@
  * network namespace (nsenter), as the CLI runs next to a local engine: it builds with the lab's
  * build step, starts the lab's registry, pushes, checks, pushes again. Then a lab node (the lab's
  * node image, Debian 12's classic-store engine) started on that engine pulls the served reference.
+ * Last, a classroom: this machine's engine serves an offline image as a trainer does
+ * (`lab images serve`), and the containerd-store engine loads it as a student's `up` does.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -14,12 +16,16 @@ import { promisify } from "node:util";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UNPRIVILEGED } from "../../lab/drivers/dind/flags.js";
+import { EXIT } from "../../lab/errors.js";
+import { serveClass, stopClass } from "../../lab/images/class-registry.js";
+import { TrainerRegistry } from "../../lab/images/from-trainer.js";
 import { BASE_IMAGE } from "../../lab/images/plan.js";
 import { names } from "../../lab/plan/names.js";
 import { registryHost } from "../../lab/plan/registry.js";
-import { hostDocker } from "../../lab/runtime/docker.js";
+import { hostDocker, hostEngine } from "../../lab/runtime/docker.js";
+import { DockerEngine } from "../../lab/runtime/dockerode.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
-import { labImage } from "./support.js";
+import { labImage, testCa } from "./support.js";
 
 const run = promisify(execFile);
 const ENGINE_IMAGE = "swarm-lab/engine-containerd:test";
@@ -141,6 +147,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  await stopClass(hostEngine());
   await host
     .getContainer(engineName)
     .remove({ force: true, v: true })
@@ -209,5 +216,54 @@ describe("the containerd image store (Docker Desktop, Engine 29)", () => {
     expect(
       await execIn(engine, node, ["docker", "run", "--rm", served, "cat", "/etc/lab-probe-stamp"]),
     ).toBe("containerd-store probe");
+  });
+});
+
+describe("a classroom: the trainer's registry, a student's engine", () => {
+  it("serves an offline image over HTTPS with the trainer's CA; the student's engine loads it, nothing built", async () => {
+    const trainerCa = await testCa();
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const ref = await labImage("docker-proxy");
+    const served = await serveClass(hostEngine(), {
+      port,
+      bind: "127.0.0.1",
+      addresses: [],
+      ca: trainerCa.ca,
+      refs: [ref],
+    });
+    expect(served.refs).toEqual([ref]);
+    const student = new DockerEngine(engine);
+    expect(await student.images.find(ref)).toBeUndefined();
+
+    const stranger = await testCa();
+    const wrong = new TrainerRegistry({
+      address: `127.0.0.1:${port}`,
+      ca: stranger.ca.cert,
+      caFile: "stranger.crt",
+    });
+    const refused = await wrong.load(student, ref, "amd64").catch((e) => e);
+    await wrong.close();
+    expect(refused.message).toMatch(/does not present a certificate of the CA in stranger\.crt/);
+    expect(refused.exitCode).toBe(EXIT.usage);
+    expect(
+      await student.images.find(ref),
+      "nothing loaded with a CA that does not match",
+    ).toBeUndefined();
+
+    const right = new TrainerRegistry({
+      address: `127.0.0.1:${port}`,
+      ca: trainerCa.ca.cert,
+      caFile: "ca.crt",
+    });
+    const t0 = Date.now();
+    const id = await right.load(student, ref, "amd64");
+    const loadMs = Date.now() - t0;
+    await right.close();
+    const loaded = await student.images.find(ref);
+    expect(loaded?.Id).toBe(id);
+    expect(loaded?.Config.Labels?.["lab.image"]).toBe("docker-proxy");
+    const mine = await hostEngine().images.find(ref);
+    expect(loaded?.Config.Cmd ?? null).toEqual(mine?.Config.Cmd ?? null);
+    console.log(`trainer -> student (containerd store): ${ref} loaded in ${loadMs} ms`);
   });
 });

@@ -4,11 +4,17 @@
  */
 
 import { type Command, Option } from "commander";
+import { EXIT, LabError } from "../../errors.js";
 import { buildPlatform } from "../../images/arch.js";
 import { enginePlatform, prepareContext } from "../../images/build.js";
+import { CLASS_REGISTRY, serveClass, stopClass } from "../../images/class-registry.js";
 import { type ImageSet, planImages } from "../../images/plan.js";
-import { hostEngine } from "../../runtime/docker.js";
+import { hostEngine, requireEngine } from "../../runtime/docker.js";
 import { stdout } from "../../runtime/log.js";
+import { hostAddresses, portFree } from "../../runtime/ports.js";
+import { statePaths } from "../../state/paths.js";
+import { readLabCa } from "../../state/tls.js";
+import { integer } from "../options.js";
 import { outputOption, printJson, table } from "../print.js";
 
 const setOption = () =>
@@ -59,5 +65,47 @@ export function registerImages(program: Command): void {
         const made = await prepareContext(spec.source.prepare, platform);
         stdout(`${spec.key}: ${spec.source.context} ${made ? "prepared" : "already ready"}`);
       }
+    });
+  images
+    .command("serve")
+    .description(
+      "serve this machine's offline images to a class over HTTPS (students: lab:up --images-from ADDRESS:PORT --ca FILE)",
+    )
+    .option("--port <port>", "host port students connect to", integer, 5443)
+    .option("--bind <address>", "address it listens on", "0.0.0.0")
+    .option(
+      "--address <ip...>",
+      "addresses students use (default: every IPv4 address of this machine)",
+    )
+    .option("--stop", "stop serving and delete the class registry's store")
+    .action(async (flags: { port: number; bind: string; address?: string[]; stop?: boolean }) => {
+      const host = hostEngine();
+      await requireEngine(host);
+      if (flags.stop) {
+        await stopClass(host);
+        return stdout(`removed ${CLASS_REGISTRY} (container and its store)`);
+      }
+      const running = await host.containers.find(CLASS_REGISTRY);
+      if (!running?.State.Running && !(await portFree(flags.bind, flags.port)))
+        throw new LabError(
+          `port ${flags.bind}:${flags.port} is already in use by another program`,
+          `choose another: npm run lab -- images serve --port ${flags.port + 1}`,
+          EXIT.portTaken,
+        );
+      const addresses = flags.address ?? hostAddresses();
+      const { refs } = await serveClass(host, {
+        port: flags.port,
+        bind: flags.bind,
+        addresses,
+        ca: readLabCa(),
+      });
+      stdout(
+        `${CLASS_REGISTRY}: ${refs.length} images on https://${flags.bind}:${flags.port} (certificate for ${addresses.join(", ")})`,
+      );
+      stdout(
+        `give the students ${statePaths().caCert} (the CA, not its key), then on each machine:`,
+      );
+      for (const a of addresses)
+        stdout(`  npm run lab:up -- --images-from ${a}:${flags.port} --ca ca.crt`);
     });
 }

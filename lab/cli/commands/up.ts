@@ -1,6 +1,6 @@
 /** `lab up`: create or converge the lab, then print where everything is. */
 import type { Command } from "commander";
-import { loadConfig } from "../../config/load.js";
+import { loadConfig, loadTrainer } from "../../config/load.js";
 import { exportKpis } from "../../deploy/export.js";
 import { makeDriver } from "../../drivers/index.js";
 import { EXIT, LabError } from "../../errors.js";
@@ -20,6 +20,8 @@ import { dryRunPlan, printPlan } from "./plan-print.js";
 
 interface UpFlags extends ConfigFlags {
   retain?: boolean;
+  imagesFrom?: string;
+  ca?: string;
   dryRun?: boolean;
   output: OutputFormat;
   verbose?: boolean;
@@ -34,10 +36,16 @@ export function registerUp(program: Command): void {
       "--dry-run",
       "print the plan (images, nodes, entry point, rendered stack; -o json: all of it) and change nothing",
     )
+    .option(
+      "--images-from <host:port>",
+      "load the offline images from a trainer's `lab images serve` instead of building them",
+    )
+    .option("--ca <file>", "with --images-from: the trainer's lab CA (its .lab/ca/ca.crt)")
     .option("-v, --verbose", "print details")
     .addOption(outputOption())
     .action(async (flags: UpFlags) => {
       const config = loadConfig(flags.config, configInput(flags));
+      loadTrainer(flags.imagesFrom, flags.ca); // bad flags refused before the dry run too
       if (flags.dryRun) return printPlan(dryRunPlan(config), flags.output);
       const host = hostEngine();
       const driver = makeDriver(config, host);
@@ -53,7 +61,14 @@ export function registerUp(program: Command): void {
           );
         },
       );
-      const ctx: UpContext = { config, log: consoleLog(flags.verbose), host, driver };
+      const trainer = loadTrainer(flags.imagesFrom, flags.ca);
+      const ctx: UpContext = {
+        config,
+        log: consoleLog(flags.verbose),
+        host,
+        driver,
+        ...(trainer ? { trainer } : {}),
+      };
       try {
         await runSteps(UP_STEPS, ctx);
       } catch (err) {
