@@ -2,7 +2,7 @@
  * Before anything is created: the alert rules and Alertmanager's rendered configuration, checked
  * by the promtool and amtool of the image set being deployed. A broken file stops `up` (exit 2).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CommandError, EXIT, LabError } from "../errors.js";
 import type { ImageSpec } from "../images/plan.js";
@@ -10,59 +10,56 @@ import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
 import { need, type Step } from "./context.js";
 
-export const RULES_DIR = join(REPO_ROOT, "prometheus/rules");
+export const RULES_FILE = join(REPO_ROOT, "prometheus/rules/lab.yml");
 
-/** Pure: the `docker run` argument lists that check the rules and Alertmanager's file. */
+/**
+ * Pure: the `docker run` argument lists that check the rules and Alertmanager's file. The file goes
+ * in on standard input, not as a bind mount: the engine may not see this machine's files (a remote
+ * DOCKER_HOST, Docker Desktop's file sharing limited to some folders).
+ */
 export function alertingChecks(
   images: ImageSpec[],
-  rulesDir: string,
+  rulesFile: string,
   amFile: string,
-): Array<{ what: string; args: string[] }> {
+): Array<{ what: string; file: string; args: string[] }> {
   const ref = (key: string) => {
     const found = images.find((i) => i.key === key);
     if (!found) throw new LabError(`no ${key} image in the plan`, undefined, EXIT.bug);
     return found.ref;
   };
-  const tool = (image: string, entry: string, mounts: string[], args: string[]) => [
+  const tool = (image: string, check: string) => [
     "run",
     "--rm",
+    "-i",
     "--network=none",
-    ...mounts.flatMap((m) => ["-v", `${m}:ro`]),
     "--entrypoint",
-    entry,
+    "sh",
     image,
-    ...args,
+    "-c",
+    `cat > /tmp/checked.yml && ${check} /tmp/checked.yml`,
   ];
   return [
     {
-      what: `the alert rules (${rulesDir})`,
-      args: tool(
-        ref("prometheus"),
-        "promtool",
-        [`${rulesDir}:/rules`],
-        ["check", "rules", "/rules/lab.yml"],
-      ),
+      what: `the alert rules (${rulesFile})`,
+      file: rulesFile,
+      args: tool(ref("prometheus"), "promtool check rules"),
     },
     {
       what: `Alertmanager's configuration (${amFile})`,
-      args: tool(
-        ref("alertmanager"),
-        "amtool",
-        [`${amFile}:/am/alertmanager.yml`],
-        ["check-config", "/am/alertmanager.yml"],
-      ),
+      file: amFile,
+      args: tool(ref("alertmanager"), "amtool check-config"),
     },
   ];
 }
 
 export async function checkAlerting(
   images: ImageSpec[],
-  rulesDir: string,
+  rulesFile: string,
   amFile: string,
 ): Promise<void> {
-  for (const check of alertingChecks(images, rulesDir, amFile)) {
+  for (const check of alertingChecks(images, rulesFile, amFile)) {
     try {
-      await run("docker", check.args);
+      await run("docker", check.args, { input: readFileSync(check.file, "utf8") });
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
       throw new LabError(
@@ -81,7 +78,7 @@ export const checkAlertingStep: Step = {
     const amFile = plan.alertmanager.file;
     mkdirSync(dirname(amFile), { recursive: true });
     writeFileSync(amFile, plan.alertmanager.yaml);
-    await checkAlerting(plan.images, RULES_DIR, amFile);
+    await checkAlerting(plan.images, RULES_FILE, amFile);
     report("promtool and amtool of the image set accept them");
   },
 };

@@ -4,7 +4,7 @@
  * and back (the alert-scale drill). Each measures fault -> firing -> action -> resolved.
  */
 
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +25,7 @@ import { planImages } from "../../lab/images/plan.js";
 import type { RunningLab } from "../../lab/running/lab.js";
 import { consoleLog } from "../../lab/runtime/log.js";
 import { statePaths } from "../../lab/state/paths.js";
-import { checkAlerting, RULES_DIR } from "../../lab/steps/alerting.js";
+import { checkAlerting, RULES_FILE } from "../../lab/steps/alerting.js";
 import { runningTasks } from "../../lab/swarm/tasks.js";
 import { eventually, pythonIn as pythonIn_, theLab } from "../support/lab.js";
 
@@ -72,12 +72,11 @@ describe("remediation", { timeout: 420_000 }, () => {
   it("lab:up refuses a broken rule file or Alertmanager configuration, checked by the images' own tools", async () => {
     const images = planImages("offline");
     const am = statePaths().alertmanagerConfig;
-    await checkAlerting(images, RULES_DIR, am);
-    const rules = mkdtempSync(join(tmpdir(), "rules-"));
-    cpSync(RULES_DIR, rules, { recursive: true });
+    await checkAlerting(images, RULES_FILE, am);
+    const rules = join(mkdtempSync(join(tmpdir(), "rules-")), "lab.yml");
     writeFileSync(
-      join(rules, "lab.yml"),
-      readFileSync(join(RULES_DIR, "lab.yml"), "utf8").replace(
+      rules,
+      readFileSync(RULES_FILE, "utf8").replace(
         'expr: up{job="app"} == 0',
         'expr: up{job="app" == 0',
       ),
@@ -90,7 +89,7 @@ describe("remediation", { timeout: 420_000 }, () => {
       badAm,
       readFileSync(am, "utf8").replace("group_wait: 10s", "group_wait: 10s\n  group_whenever: 1s"),
     );
-    await expect(checkAlerting(images, RULES_DIR, badAm)).rejects.toThrow(
+    await expect(checkAlerting(images, RULES_FILE, badAm)).rejects.toThrow(
       /Alertmanager's configuration .* refused/s,
     );
   });
