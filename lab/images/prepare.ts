@@ -238,6 +238,12 @@ export async function importDebianBase(
       "run npm run lab:up on a machine whose engine has its architecture, or use --images official",
     );
   }
+  if (process.platform !== "linux") {
+    throw new LabError(
+      `the offline image set makes its Debian base with debootstrap, which runs on Debian or Ubuntu only (this machine: ${process.platform})`,
+      "use --images official (Docker Hub), or load a trainer's images: npm run lab:up -- --images-from <address>:5443 --ca ca.crt (docs/machines.md)",
+    );
+  }
   if (!(await has("debootstrap"))) {
     throw new LabError(
       "the offline image set needs debootstrap to make its Debian base",

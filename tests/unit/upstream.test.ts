@@ -186,3 +186,19 @@ describe("checking upstream before building", () => {
     expect(await chooseImageSet("offline", empty, spy)).toMatchObject({ set: "offline" });
   });
 });
+
+describe("the documents' count of Docker Hub pulls", () => {
+  it("is the plan's", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { REPO_ROOT } = await import("../../lab/state/paths.js");
+    const pulls = dockerHubPulls(upstreamRefs("official"));
+    for (const doc of ["README.md", "docs/machines.md"]) {
+      const said = [
+        ...readFileSync(join(REPO_ROOT, doc), "utf8").matchAll(/(\d+) pulls from Docker Hub/g),
+      ];
+      expect(said.length, doc).toBeGreaterThan(0);
+      for (const m of said) expect(Number(m[1]), doc).toBe(pulls);
+    }
+  });
+});
