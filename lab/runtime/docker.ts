@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import tar from "tar-stream";
 import { EXIT, LabError } from "../errors.js";
 import { type EngineFacts, type EngineInfo, engineFacts } from "../plan/engine.js";
 import { withTimeout } from "./clock.js";
@@ -64,19 +63,7 @@ export async function requireEngine(engine: Engine): Promise<EngineFacts> {
 }
 
 export { demuxLogs, ignoreNotFound, isNotFound } from "./dockerode.js";
-
-/** A tar archive of small files (mode 0600), for `tar -x` or the archive API. */
-export function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o600 }, content);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  return new Promise((resolve, reject) => {
-    pack.on("data", (c: Buffer) => chunks.push(c));
-    pack.on("end", () => resolve(Buffer.concat(chunks)));
-    pack.on("error", reject);
-  });
-}
+export { tarOf } from "./tar.js";
 
 /** Runs a command in a container and returns its standard output; fails on a non-zero exit. */
 export async function execIn(engine: Engine, container: string, cmd: string[]): Promise<string> {

@@ -13,6 +13,7 @@ import type {
   SwarmObject,
   VolumeAccess,
 } from "./engine.js";
+import { tarOf } from "./tar.js";
 
 export function isNotFound(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 404;
@@ -102,8 +103,15 @@ export class DockerEngine implements LabEngine {
   containers = {
     list: (filters: Filters, all = false) => this.d.listContainers({ all, filters }),
     find: (name: string) => orUndefined(this.d.getContainer(name).inspect()),
-    run: async (spec: ContainerCreate) => {
-      await (await this.d.createContainer(spec)).start();
+    run: async (spec: ContainerCreate, files?: Record<string, string>) => {
+      const c = await this.d.createContainer(spec);
+      if (files) {
+        const relative = Object.fromEntries(
+          Object.entries(files).map(([path, content]) => [path.replace(/^\/+/, ""), content]),
+        );
+        await c.putArchive(await tarOf(relative), { path: "/" });
+      }
+      await c.start();
     },
     start: async (name: string) => {
       try {

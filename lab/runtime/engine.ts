@@ -77,8 +77,11 @@ export interface LabEngine {
     list(filters: Filters, all?: boolean): Promise<ContainerSummary[]>;
     /** undefined when there is no such container */
     find(name: string): Promise<ContainerDetails | undefined>;
-    /** Creates and starts it. */
-    run(spec: ContainerCreate): Promise<void>;
+    /**
+     * Creates and starts it; `files` (absolute path -> content, mode 0600) are written into it
+     * before it starts, so the engine need not see this machine's files (no bind mount).
+     */
+    run(spec: ContainerCreate, files?: Record<string, string>): Promise<void>;
     /** 304 (already running) is fine; returns false then. */
     start(name: string): Promise<boolean>;
     kill(name: string, signal?: string): Promise<void>;

@@ -38,21 +38,25 @@ export const startEdge: Step = {
     writeFileSync(cfgPath, cfgText);
     await ctx.host.containers.remove(name);
     try {
-      await ctx.host.containers.run({
-        name,
-        Image: image,
-        Labels: edge.labels,
-        ExposedPorts: { "443/tcp": {}, "80/tcp": {} },
-        HostConfig: {
-          NetworkMode: edge.network,
-          Binds: [`${cfgPath}:/usr/local/etc/haproxy/haproxy.cfg:ro`],
-          PortBindings: {
-            "443/tcp": [{ HostIp: bind, HostPort: String(ports.https) }],
-            "80/tcp": [{ HostIp: bind, HostPort: String(ports.http) }],
+      await ctx.host.containers.run(
+        {
+          name,
+          Image: image,
+          Labels: edge.labels,
+          ExposedPorts: { "443/tcp": {}, "80/tcp": {} },
+          HostConfig: {
+            NetworkMode: edge.network,
+            PortBindings: {
+              "443/tcp": [{ HostIp: bind, HostPort: String(ports.https) }],
+              "80/tcp": [{ HostIp: bind, HostPort: String(ports.http) }],
+            },
+            RestartPolicy: { Name: "unless-stopped" },
           },
-          RestartPolicy: { Name: "unless-stopped" },
         },
-      });
+        // Written into the container, not bound from this machine: the engine may not see its
+        // files (a remote DOCKER_HOST, Docker Desktop's shared folders).
+        { "/usr/local/etc/haproxy/haproxy.cfg": cfgText },
+      );
     } catch (err) {
       const msg = (err as Error).message;
       if (/address already in use|port is already allocated/i.test(msg)) {
