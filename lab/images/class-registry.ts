@@ -21,6 +21,17 @@ export const CLASS_REGISTRY = "swarm-lab-class";
 const TLS_DIR = "/run/class-tls";
 const labels = (what: string) => ({ [LABEL_LAB]: CLASS_REGISTRY, [LABEL_KIND]: what });
 
+const ipNumber = (ip: string) => ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+
+/** Pure: whether an IPv4 address lies in one of the CIDR ranges (the lab CA's name constraints). */
+export function withinRanges(ip: string, ranges: string[]): boolean {
+  return ranges.some((r) => {
+    const [net = "", bits = "32"] = r.split("/");
+    const size = 2 ** (32 - Number(bits));
+    return Math.floor(ipNumber(ip) / size) === Math.floor(ipNumber(net) / size);
+  });
+}
+
 export interface ServeOptions {
   /** the host port students connect to */
   port: number;

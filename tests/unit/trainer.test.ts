@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTrainer } from "../../lab/config/load.js";
 import { EXIT } from "../../lab/errors.js";
+import { withinRanges } from "../../lab/images/class-registry.js";
 import { archivePlan, platformManifest } from "../../lab/images/from-trainer.js";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
@@ -88,5 +89,20 @@ describe("the archive docker load reads", () => {
     expect(platformManifest(index, "arm64")?.digest).toBe(d("b"));
     expect(platformManifest(index, "amd64")?.digest).toBe(d("a"));
     expect(platformManifest({ manifests: [index.manifests[0] as never] }, "arm64")).toBeUndefined();
+  });
+});
+
+describe("the class registry's addresses", () => {
+  const ranges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"];
+  it.each([
+    ["192.168.1.20", true],
+    ["172.17.0.1", true],
+    ["172.32.0.1", false],
+    ["10.255.255.255", true],
+    ["127.0.0.1", true],
+    ["192.0.2.2", false],
+    ["8.8.8.8", false],
+  ])("%s within the lab CA's ranges: %s", (ip, inside) => {
+    expect(withinRanges(ip, ranges)).toBe(inside);
   });
 });

@@ -7,11 +7,17 @@ import { type Command, Option } from "commander";
 import { EXIT, LabError } from "../../errors.js";
 import { buildPlatform } from "../../images/arch.js";
 import { enginePlatform, prepareContext } from "../../images/build.js";
-import { CLASS_REGISTRY, serveClass, stopClass } from "../../images/class-registry.js";
+import {
+  CLASS_REGISTRY,
+  serveClass,
+  stopClass,
+  withinRanges,
+} from "../../images/class-registry.js";
 import { type ImageSet, planImages } from "../../images/plan.js";
 import { hostEngine, requireEngine } from "../../runtime/docker.js";
 import { stdout } from "../../runtime/log.js";
 import { hostAddresses, portFree } from "../../runtime/ports.js";
+import { caScope } from "../../state/ca.js";
 import { statePaths } from "../../state/paths.js";
 import { readLabCa } from "../../state/tls.js";
 import { integer } from "../options.js";
@@ -92,12 +98,22 @@ export function registerImages(program: Command): void {
           `choose another: npm run lab -- images serve --port ${flags.port + 1}`,
           EXIT.portTaken,
         );
-      const addresses = flags.address ?? hostAddresses();
+      const ca = readLabCa();
+      // The lab CA may vouch only for private and loopback addresses (its name constraints).
+      const ranges = caScope(ca.cert)?.ipRanges ?? [];
+      const outside = (flags.address ?? []).filter((a) => !withinRanges(a, ranges));
+      if (outside.length > 0)
+        throw new LabError(
+          `--address ${outside.join(", ")} is outside the networks the lab CA may vouch for (${ranges.join(", ")})`,
+          "give the trainer's address on the classroom's private network (ip -4 addr, ipconfig getifaddr en0)",
+          EXIT.usage,
+        );
+      const addresses = flags.address ?? hostAddresses().filter((a) => withinRanges(a, ranges));
       const { refs } = await serveClass(host, {
         port: flags.port,
         bind: flags.bind,
         addresses,
-        ca: readLabCa(),
+        ca,
       });
       stdout(
         `${CLASS_REGISTRY}: ${refs.length} images on https://${flags.bind}:${flags.port} (certificate for ${addresses.join(", ")})`,
