@@ -10,10 +10,11 @@ import {
   patroniCluster,
   untilTakeoverPossible,
 } from "../database/patroni.js";
+import { systemClock } from "../runtime/clock.js";
 import { scaleService, secondsUntil } from "../swarm/steer.js";
 import { longestOutage, recoverySeconds } from "./analysis.js";
 import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js";
-import type { Drill } from "./types.js";
+import type { Drill, DrillContext } from "./types.js";
 
 /** Write unavailability accepted by the verdict: the leader key's ttl (20 s) plus a margin. */
 export const WRITE_OUTAGE_BUDGET_S = 30;
@@ -41,6 +42,11 @@ export const dbPrimary: Drill = {
       await scaleService(engine, service, 0);
       ctx.onAbort(() => scaleService(engine, service, 1));
       mark(`killed primary ${old.name} on ${old.node} (kept down)`);
+      // Swarm may restart the killed task before it reads the new replica count (its restart delay
+      // is 2 s), and that task takes the leader key back before it expires: the fault would undo
+      // itself (seen in CI: "no new leader", the old primary leading again). Kill any such task
+      // too, while the promotion is awaited.
+      const restarted = killTasksFor(lab, service, 15_000, ctx.signal);
       m.newLeaderS = await secondsUntil(
         async () => {
           const members = await patroniCluster(lab);
@@ -57,6 +63,9 @@ export const dbPrimary: Drill = {
           ? "no new leader within 90 s"
           : `${promoted} promoted after ${m.newLeaderS} s`,
       );
+      const again = await restarted;
+      if (again > 0)
+        mark(`killed ${again} task(s) of ${old.name} that Swarm restarted before the scale to 0`);
       await scaleService(engine, service, 1);
       mark(`${old.name} started again`);
       m.oldPrimaryRejoinedS = await secondsUntil(
@@ -115,3 +124,29 @@ export const dbPrimary: Drill = {
     };
   },
 };
+
+/** Kills every running container of `service` on every running node for `ms`; how many it killed. */
+async function killTasksFor(
+  lab: DrillContext["lab"],
+  service: string,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  let killed = 0;
+  const label = [`com.docker.swarm.service.name=${service}`];
+  const end = Date.now() + ms;
+  while (Date.now() < end && !signal?.aborted) {
+    for (const node of lab.nodes.filter((n) => n.running)) {
+      const engine = lab.driver.engine(node);
+      const found = await engine.containers.list({ label }).catch(() => []);
+      for (const c of found) {
+        await engine.containers.kill(c.Id).then(
+          () => killed++,
+          () => undefined,
+        );
+      }
+    }
+    await systemClock.sleep(500, signal).catch(() => undefined);
+  }
+  return killed;
+}

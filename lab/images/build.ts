@@ -5,6 +5,7 @@ import { type Engine, requireEngine } from "../runtime/docker.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
 import { type BuildPlatform, buildPlatform } from "./arch.js";
+import { importDebianBase } from "./base.js";
 import { OFFICIAL } from "./official.js";
 import {
   BASE_IMAGE,
@@ -14,12 +15,7 @@ import {
   type Prepare,
   PYTHON_BASE_IMAGE,
 } from "./plan.js";
-import {
-  importDebianBase,
-  prepareTraefikBinary,
-  prepareVictoriaLogsBinary,
-  prepareWheels,
-} from "./prepare.js";
+import { prepareTraefikBinary, prepareVictoriaLogsBinary, prepareWheels } from "./prepare.js";
 
 export async function imageExists(engine: Engine, ref: string): Promise<boolean> {
   return (await engine.images.find(ref)) !== undefined;

@@ -1,7 +1,8 @@
 /**
- * `lab images serve`: one trainer's machine serves the offline set it built to a whole class, so
- * the students' first `up` builds nothing and pulls nothing from Docker Hub (whose anonymous limit
- * a classroom behind one address exhausts). Debian's docker-registry, read-only, over HTTPS with a
+ * `lab images serve`: one trainer's machine serves the image set it made (the offline set it built,
+ * or the official set with the upstream images it pulled once) to a whole class, so the students'
+ * first `up` builds nothing and pulls nothing from Docker Hub (whose anonymous limit a classroom
+ * behind one address exhausts). Debian's docker-registry, read-only, over HTTPS with a
  * certificate from the trainer's lab CA for the machine's addresses; its store is filled through
  * the same writable loopback twin as the lab's own registry.
  */
@@ -14,7 +15,7 @@ import type { Pem } from "../state/ca.js";
 import { issueCert } from "../state/ca.js";
 import { waitFor } from "../wait/poll.js";
 import { imageExists } from "./build.js";
-import { labRef, planImages } from "./plan.js";
+import { type ImageSet, labRef, planImages } from "./plan.js";
 import { pushThroughTwin } from "./registry.js";
 
 export const CLASS_REGISTRY = "swarm-lab-class";
@@ -40,20 +41,22 @@ export interface ServeOptions {
   /** the addresses students use, written into the certificate (127.0.0.1 is always added) */
   addresses: string[];
   ca: Pem;
-  /** the images served; the whole offline set by default */
+  /** the image set served (every image of it): the students' `up` loads the same set */
+  set: ImageSet;
+  /** only these images of it (tests) */
   refs?: string[];
 }
 
 /** Starts (or replaces) the class registry and fills it; returns what it serves. */
 export async function serveClass(host: Engine, opts: ServeOptions): Promise<{ refs: string[] }> {
-  const refs = opts.refs ?? planImages("offline").map((i) => i.ref);
-  const registryImage = labRef("registry", "offline");
+  const refs = opts.refs ?? planImages(opts.set).map((i) => i.ref);
+  const registryImage = labRef("registry", opts.set);
   const absent: string[] = [];
   for (const ref of [registryImage, ...refs]) if (!(await imageExists(host, ref))) absent.push(ref);
   if (absent.length > 0)
     throw new LabError(
-      `this machine has not built the offline set the class would load (${absent.length} missing: ${absent.slice(0, 3).join(", ")}${absent.length > 3 ? ", ..." : ""})`,
-      "build it first: npm run lab:up -- --images offline (npm run lab:down -- --keep-images afterwards keeps the images)",
+      `this machine has not made the ${opts.set} image set the class would load (${absent.length} missing: ${absent.slice(0, 3).join(", ")}${absent.length > 3 ? ", ..." : ""})`,
+      `make it first: npm run lab:up -- --images ${opts.set} (npm run lab:down -- --keep-images afterwards keeps the images)`,
       EXIT.usage,
     );
   await stopClass(host);

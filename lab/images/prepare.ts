@@ -5,14 +5,13 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
 import { LabError } from "../errors.js";
-import { has, run } from "../runtime/exec.js";
+import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
 import type { BuildPlatform } from "./arch.js";
 import { copyGoModule, goModuleDir } from "./gomodule.js";
@@ -170,121 +169,5 @@ async function buildTraefikWebUi(webui: string): Promise<void> {
   }
   if (!existsSync(join(webui, "static/index.html"))) {
     throw new LabError("the Traefik dashboard build produced no webui/static/index.html");
-  }
-}
-
-/**
- * What Debian's own container images configure (debuerreotype's slimming): apt keeps no package
- * archive or cache after an install, and dpkg does not unpack documentation, manuals or message
- * translations. Without it every offline image kept the .deb files it installed (160 MB in the
- * Postgres image) and each node pulled them.
- */
-export const APT_CLEAN = [
-  'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };',
-  'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };',
-  'Dir::Cache::pkgcache "";',
-  'Dir::Cache::srcpkgcache "";',
-  'Acquire::Languages "none";',
-  "",
-].join("\n");
-
-export const DPKG_SLIM = [
-  "path-exclude /usr/share/doc/*",
-  "path-include /usr/share/doc/*/copyright",
-  "path-exclude /usr/share/man/*",
-  "path-exclude /usr/share/info/*",
-  "path-exclude /usr/share/locale/*",
-  "",
-].join("\n");
-
-export function slimRootfs(root: string): void {
-  writeFileSync(join(root, "etc/apt/apt.conf.d/docker-clean"), APT_CLEAN);
-  writeFileSync(join(root, "etc/dpkg/dpkg.cfg.d/docker-slim"), DPKG_SLIM);
-  for (const dir of [
-    "var/lib/apt/lists",
-    "var/cache/apt",
-    "usr/share/doc",
-    "usr/share/man",
-    "usr/share/locale",
-  ]) {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
-      // Copyright notices stay (as in Debian's slim images); lists/partial and archives/ stay as
-      // empty folders apt expects.
-      if (dir === "usr/share/doc" && entry.isDirectory()) {
-        for (const f of readdirSync(join(root, dir, entry.name)))
-          if (f !== "copyright")
-            rmSync(join(root, dir, entry.name, f), { recursive: true, force: true });
-        continue;
-      }
-      if (entry.isDirectory() && ["partial", "archives"].includes(entry.name)) continue;
-      rmSync(join(root, dir, entry.name), { recursive: true, force: true });
-    }
-  }
-  const archives = join(root, "var/cache/apt/archives");
-  for (const f of readdirSync(archives))
-    if (f.endsWith(".deb")) rmSync(join(archives, f), { force: true });
-}
-
-/** A Debian bookworm root file system from debootstrap, imported as the offline base image. */
-export async function importDebianBase(
-  ref: string,
-  label: Record<string, string>,
-  platform: BuildPlatform,
-): Promise<void> {
-  const here = ({ x64: "amd64", arm64: "arm64" } as Record<string, string>)[process.arch];
-  if (here !== platform.debianArch) {
-    throw new LabError(
-      `the engine runs linux/${platform.debianArch} and this machine is ${process.arch}: debootstrap makes the offline base for its own architecture only`,
-      "run npm run lab:up on a machine whose engine has its architecture, or use --images official",
-    );
-  }
-  if (process.platform !== "linux") {
-    throw new LabError(
-      `the offline image set makes its Debian base with debootstrap, which runs on Debian or Ubuntu only (this machine: ${process.platform})`,
-      "use --images official (Docker Hub), or load a trainer's images: npm run lab:up -- --images-from <address>:5443 --ca ca.crt (docs/machines.md)",
-    );
-  }
-  if (!(await has("debootstrap"))) {
-    throw new LabError(
-      "the offline image set needs debootstrap to make its Debian base",
-      "apt-get install -y debootstrap",
-    );
-  }
-  const root = mkdtempSync("/tmp/swarm-lab-rootfs-");
-  try {
-    await run(
-      "debootstrap",
-      [
-        "--variant=minbase",
-        `--arch=${platform.debianArch}`,
-        "bookworm",
-        root,
-        "http://deb.debian.org/debian",
-      ],
-      {
-        hint: "debootstrap needs the Debian mirror (deb.debian.org) over http",
-      },
-    );
-    writeFileSync(
-      join(root, "etc/apt/sources.list"),
-      [
-        "deb http://deb.debian.org/debian bookworm main",
-        "deb http://deb.debian.org/debian bookworm-updates main",
-        "deb http://deb.debian.org/debian-security bookworm-security main",
-        "",
-      ].join("\n"),
-    );
-    slimRootfs(root);
-    const changes = Object.entries(label).flatMap(([k, v]) => ["-c", `LABEL ${k}=${v}`]);
-    await run("bash", [
-      "-o",
-      "pipefail",
-      "-c",
-      `tar -C "$0" -c . | docker import ${changes.map((c) => `'${c}'`).join(" ")} - "$1"`,
-      root,
-      ref,
-    ]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
   }
 }

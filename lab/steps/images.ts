@@ -72,14 +72,12 @@ export const selectImages: Step = {
   async run(ctx, report) {
     // An engine that cannot push the official set (preflight refused `official` already).
     const engineSays = ctx.engine ? checkEngine(ctx.engine, "official") : null;
-    if (ctx.trainer && ctx.config.images === "official")
-      throw new LabError(
-        "--images-from loads the offline set, and --images official was asked for",
-        "leave out --images (or give --images offline) with --images-from",
-        EXIT.usage,
-      );
     const { set, reason } = ctx.trainer
-      ? { set: "offline" as const, reason: `from the trainer's registry at ${ctx.trainer.address}` }
+      ? {
+          // The trainer serves the set it was asked to (images serve --images); auto means offline.
+          set: ctx.config.images === "official" ? ("official" as const) : ("offline" as const),
+          reason: `from the trainer's registry at ${ctx.trainer.address}`,
+        }
       : ctx.config.images === "auto" && engineSays
         ? { set: "offline" as const, reason: `auto: ${engineSays.message}` }
         : await chooseImageSet(ctx.config.images, ctx.host);
@@ -103,7 +101,9 @@ async function loadFromTrainer(
     for (const spec of planImages(set)) {
       report(`${spec.ref} (from ${trainer.address})`);
       const id = await registry.load(host, spec.ref, arch);
-      made[spec.key] = await tagByContent(host, spec.ref, id);
+      // An upstream image keeps its own reference, as a pull would; a lab image gets its content tag.
+      made[spec.key] =
+        spec.source.kind === "pull" ? spec.ref : await tagByContent(host, spec.ref, id);
     }
   } finally {
     await registry.close();

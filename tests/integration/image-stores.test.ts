@@ -229,6 +229,7 @@ describe("a classroom: the trainer's registry, a student's engine", () => {
       bind: "127.0.0.1",
       addresses: [],
       ca: trainerCa.ca,
+      set: "offline",
       refs: [ref],
     });
     expect(served.refs).toEqual([ref]);

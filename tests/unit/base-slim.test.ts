@@ -10,7 +10,15 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { APT_CLEAN, DPKG_SLIM, slimRootfs } from "../../lab/images/prepare.js";
+import { buildPlatform } from "../../lab/images/arch.js";
+import {
+  APT_CLEAN,
+  baseBuilder,
+  builderArgs,
+  DPKG_SLIM,
+  FINISH_ROOTFS,
+  slimRootfs,
+} from "../../lab/images/base.js";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -43,9 +51,9 @@ function fakeRoot(): string {
 }
 
 describe("the offline Debian base, slimmed as Debian's own images are", () => {
-  it("drops package lists, caches, archives, docs, manuals and translations; keeps copyrights", () => {
+  it("drops package lists, caches, archives, docs, manuals and translations; keeps copyrights", async () => {
     const root = fakeRoot();
-    slimRootfs(root);
+    await slimRootfs(root);
     const at = (p: string) => existsSync(join(root, p));
     expect(readdirSync(join(root, "var/lib/apt/lists"))).toEqual(["partial"]);
     expect(at("var/cache/apt/pkgcache.bin")).toBe(false);
@@ -62,5 +70,32 @@ describe("the offline Debian base, slimmed as Debian's own images are", () => {
     expect(APT_CLEAN).toContain("DPkg::Post-Invoke");
     expect(APT_CLEAN).toContain("/var/cache/apt/archives/*.deb");
     expect(DPKG_SLIM.split("\n")).toContain("path-include /usr/share/doc/*/copyright");
+  });
+});
+
+describe("where debootstrap runs", () => {
+  const amd64 = buildPlatform("amd64");
+  const arm64 = buildPlatform("arm64");
+  it.each([
+    ["Debian/Ubuntu with debootstrap", "linux", "x64", true, amd64, "host"],
+    ["Linux without debootstrap (Fedora, Arch)", "linux", "x64", false, amd64, "container"],
+    ["macOS on Apple Silicon (Docker Desktop)", "darwin", "arm64", false, arm64, "container"],
+    ["Windows (Docker Desktop)", "win32", "x64", false, amd64, "container"],
+    ["an engine of another architecture", "linux", "x64", true, arm64, "container"],
+  ] as const)("%s: %s", (_what, platform, arch, has, engine, where) => {
+    expect(baseBuilder(platform, arch, has, engine)).toBe(where);
+  });
+
+  it("the builder container makes the engine's architecture, finishes the tree with the same script, writes a tar", () => {
+    const args = builderArgs("debian:bookworm-slim", arm64);
+    expect(args.slice(0, 2)).toEqual(["run", "--rm"]);
+    expect(args).toContain("debian:bookworm-slim");
+    expect(args.join(" ")).toContain("--cap-add SYS_ADMIN");
+    const script = args.at(-1) ?? "";
+    expect(script).toMatch(/debootstrap --variant=minbase --arch=arm64 bookworm \/rootfs/);
+    expect(script).toContain('sh -c "$LAB_FINISH_ROOTFS" finish-rootfs /rootfs');
+    expect(script.trim().split("\n").at(-1)).toBe("tar -C /rootfs -c .");
+    expect(args).toContain("LAB_FINISH_ROOTFS");
+    expect(FINISH_ROOTFS).toContain(APT_CLEAN);
   });
 });

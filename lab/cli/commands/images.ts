@@ -84,44 +84,56 @@ export function registerImages(program: Command): void {
       "addresses students use (default: every IPv4 address of this machine)",
     )
     .option("--stop", "stop serving and delete the class registry's store")
-    .action(async (flags: { port: number; bind: string; address?: string[]; stop?: boolean }) => {
-      const host = hostEngine();
-      await requireEngine(host);
-      if (flags.stop) {
-        await stopClass(host);
-        return stdout(`removed ${CLASS_REGISTRY} (container and its store)`);
-      }
-      const running = await host.containers.find(CLASS_REGISTRY);
-      if (!running?.State.Running && !(await portFree(flags.bind, flags.port)))
-        throw new LabError(
-          `port ${flags.bind}:${flags.port} is already in use by another program`,
-          `choose another: npm run lab -- images serve --port ${flags.port + 1}`,
-          EXIT.portTaken,
+    .addOption(setOption().default("offline"))
+    .action(
+      async (flags: {
+        port: number;
+        bind: string;
+        address?: string[];
+        stop?: boolean;
+        images: ImageSet;
+      }) => {
+        const host = hostEngine();
+        await requireEngine(host);
+        if (flags.stop) {
+          await stopClass(host);
+          return stdout(`removed ${CLASS_REGISTRY} (container and its store)`);
+        }
+        const running = await host.containers.find(CLASS_REGISTRY);
+        if (!running?.State.Running && !(await portFree(flags.bind, flags.port)))
+          throw new LabError(
+            `port ${flags.bind}:${flags.port} is already in use by another program`,
+            `choose another: npm run lab -- images serve --port ${flags.port + 1}`,
+            EXIT.portTaken,
+          );
+        const ca = readLabCa();
+        // The lab CA may vouch only for private and loopback addresses (its name constraints).
+        const ranges = caScope(ca.cert)?.ipRanges ?? [];
+        const outside = (flags.address ?? []).filter((a) => !withinRanges(a, ranges));
+        if (outside.length > 0)
+          throw new LabError(
+            `--address ${outside.join(", ")} is outside the networks the lab CA may vouch for (${ranges.join(", ")})`,
+            "give the trainer's address on the classroom's private network (ip -4 addr, ipconfig getifaddr en0)",
+            EXIT.usage,
+          );
+        const addresses = flags.address ?? hostAddresses().filter((a) => withinRanges(a, ranges));
+        const { refs } = await serveClass(host, {
+          port: flags.port,
+          bind: flags.bind,
+          addresses,
+          ca,
+          set: flags.images,
+        });
+        stdout(
+          `${CLASS_REGISTRY}: ${refs.length} images on https://${flags.bind}:${flags.port} (certificate for ${addresses.join(", ")})`,
         );
-      const ca = readLabCa();
-      // The lab CA may vouch only for private and loopback addresses (its name constraints).
-      const ranges = caScope(ca.cert)?.ipRanges ?? [];
-      const outside = (flags.address ?? []).filter((a) => !withinRanges(a, ranges));
-      if (outside.length > 0)
-        throw new LabError(
-          `--address ${outside.join(", ")} is outside the networks the lab CA may vouch for (${ranges.join(", ")})`,
-          "give the trainer's address on the classroom's private network (ip -4 addr, ipconfig getifaddr en0)",
-          EXIT.usage,
+        stdout(
+          `give the students ${statePaths().caCert} (the CA, not its key), then on each machine:`,
         );
-      const addresses = flags.address ?? hostAddresses().filter((a) => withinRanges(a, ranges));
-      const { refs } = await serveClass(host, {
-        port: flags.port,
-        bind: flags.bind,
-        addresses,
-        ca,
-      });
-      stdout(
-        `${CLASS_REGISTRY}: ${refs.length} images on https://${flags.bind}:${flags.port} (certificate for ${addresses.join(", ")})`,
-      );
-      stdout(
-        `give the students ${statePaths().caCert} (the CA, not its key), then on each machine:`,
-      );
-      for (const a of addresses)
-        stdout(`  npm run lab:up -- --images-from ${a}:${flags.port} --ca ca.crt`);
-    });
+        for (const a of addresses)
+          stdout(
+            `  npm run lab:up -- --images ${flags.images} --images-from ${a}:${flags.port} --ca ca.crt`,
+          );
+      },
+    );
 }
