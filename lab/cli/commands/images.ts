@@ -75,7 +75,7 @@ export function registerImages(program: Command): void {
   images
     .command("serve")
     .description(
-      "serve this machine's offline images to a class over HTTPS (students: lab:up --images-from ADDRESS:PORT --ca FILE)",
+      "serve the image set this machine made to a class over HTTPS (students: lab:up --images-from ADDRESS:PORT --ca FILE)",
     )
     .option("--port <port>", "host port students connect to", integer, 5443)
     .option("--bind <address>", "address it listens on", "0.0.0.0")
