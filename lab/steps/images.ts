@@ -1,5 +1,5 @@
 /** Choosing the image set, then making every image of it on the host. */
-import { EXIT, LabError } from "../errors.js";
+import { LabError } from "../errors.js";
 import {
   enginePlatform,
   ensureBases,

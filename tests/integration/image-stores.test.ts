@@ -74,27 +74,11 @@ async function send(refs: string[]) {
   );
 }
 
-async function execIn(d: Docker, container: string, cmd: string[]): Promise<string> {
-  const exec = await d
-    .getContainer(container)
-    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  const chunks: Buffer[] = [];
-  await new Promise((resolve) => {
-    stream.on("data", (c: Buffer) => chunks.push(c));
-    stream.on("end", resolve);
-  });
-  const { ExitCode } = await exec.inspect();
-  // Docker's multiplexed stream: 8-byte frame headers before each chunk of output.
-  const raw = Buffer.concat(chunks);
-  let out = "";
-  for (let i = 0; i + 8 <= raw.length; ) {
-    const size = raw.readUInt32BE(i + 4);
-    out += raw.subarray(i + 8, i + 8 + size).toString();
-    i += 8 + size;
-  }
-  if (ExitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${ExitCode}: ${out}`);
-  return out.trim();
+/** A command in a container of the engine under test, through the lab's engine port. */
+async function execIn(container: string, cmd: string[]): Promise<string> {
+  const r = await new DockerEngine(engine).containers.exec(container, cmd, undefined, 120_000);
+  if (r.code !== 0) throw new Error(`${cmd.join(" ")} exited ${r.code}: ${r.stdout}${r.stderr}`);
+  return r.stdout.trim();
 }
 
 beforeAll(async () => {
@@ -195,14 +179,10 @@ describe("the containerd image store (Docker Desktop, Engine 29)", () => {
       },
     });
     await n.start();
-    await until(
-      "the node's engine answers",
-      () => execIn(engine, node, ["docker", "info"]),
-      60_000,
-    );
+    await until("the node's engine answers", () => execIn(node, ["docker", "info"]), 60_000);
     const served = `${registryHost(lab)}/${path.ref}`;
-    await execIn(engine, node, ["docker", "pull", "-q", served]);
-    const repoDigests = await execIn(engine, node, [
+    await execIn(node, ["docker", "pull", "-q", served]);
+    const repoDigests = await execIn(node, [
       "docker",
       "image",
       "inspect",
@@ -214,7 +194,7 @@ describe("the containerd image store (Docker Desktop, Engine 29)", () => {
       `${served.slice(0, served.lastIndexOf(":"))}@${path.imageId}`,
     ]);
     expect(
-      await execIn(engine, node, ["docker", "run", "--rm", served, "cat", "/etc/lab-probe-stamp"]),
+      await execIn(node, ["docker", "run", "--rm", served, "cat", "/etc/lab-probe-stamp"]),
     ).toBe("containerd-store probe");
   });
 });
