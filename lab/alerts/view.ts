@@ -33,7 +33,7 @@ export interface Decision {
 }
 
 /** The remediator's incident key: fingerprint and start instant (ms), as it writes it. */
-const incidentKey = (fingerprint: string, startsAt: string) =>
+export const incidentKey = (fingerprint: string, startsAt: string) =>
   `${fingerprint}@${(Date.parse(startsAt) / 1000).toFixed(3)}`;
 
 const ACTED = new Set(["act", "dry_run", "failed"]);

@@ -56,6 +56,8 @@ export function renderRun(run: DrillRun): string {
 
 ${checks}
 ${failures}
+What else acted during the run: ${describeActed(run)}
+
 | measure | value |
 | --- | --- |
 ${measures}
@@ -68,6 +70,13 @@ ${events}
 | --- | --- | --- | --- | --- |
 ${timeline}
 `;
+}
+
+/** "none", or each remediator decision and service update of the run, one per line. */
+export function describeActed(run: DrillRun): string {
+  const acted = run.actedDuring ?? [];
+  if (acted.length === 0) return run.actedDuring ? "nothing" : "not recorded";
+  return `\n${acted.map((b) => `- ${b.at} ${b.who}: ${b.what}`).join("\n")}`;
 }
 
 export function renderSummary(s: DrillSummary): string {

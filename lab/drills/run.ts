@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "../runtime/clock.js";
 import type { Log } from "../runtime/log.js";
 import { writeReport } from "../state/reports.js";
 import { annotateRun } from "./annotate.js";
+import { awaitQuietRemediator, readActedDuring } from "./bystanders.js";
 import { DRILLS } from "./index.js";
 import { type DrillSummary, renderRun, renderSummary, summarizeRuns } from "./report.js";
 import type { DrillOptions, DrillRun } from "./types.js";
@@ -74,8 +75,10 @@ export async function runDrill(
   const results: DrillRun[] = [];
   for (let i = 1; i <= runs && !signal.aborted; i++) {
     await requireHealthy(lab);
+    await awaitQuietRemediator(lab, log);
     log.info(`drill ${name}, run ${i}/${runs}: ${entry.drill.summary}`);
     const restores: Array<() => Promise<void>> = [];
+    const fromMs = Date.now();
     try {
       const run = await entry.drill.run({
         lab,
@@ -86,11 +89,13 @@ export async function runDrill(
         onSample,
       });
       run.passed = run.checks.every((c) => c.ok);
+      run.actedDuring = await readActedDuring(lab, fromMs, log);
       results.push(run);
       await annotateRun(lab, run, log).catch((e) =>
         log.warn(`drill annotations not written: ${(e as Error).message}`),
       );
       for (const c of run.checks) log.info(`  ${c.ok ? "PASS" : "FAIL"} ${c.name}: ${c.detail}`);
+      for (const b of run.actedDuring) log.info(`  meanwhile ${b.at} ${b.who}: ${b.what}`);
     } finally {
       for (const restore of restores.reverse())
         await restore().catch((e) => log.warn(`restore failed: ${(e as Error).message}`));

@@ -40,6 +40,13 @@ export interface Check {
   detail: string;
 }
 
+/** Something else that acted on the lab during a run: a remediator decision, a service update. */
+export interface Bystander {
+  at: string;
+  who: "remediator" | "swarm";
+  what: string;
+}
+
 export interface DrillRun {
   drill: string;
   startedAt: string;
@@ -53,6 +60,8 @@ export interface DrillRun {
     readsFailed: number;
   }>;
   events: Array<{ atS: number; what: string }>;
+  /** what else acted on the lab during the run (the drill's own service changes included) */
+  actedDuring?: Bystander[];
   /** failed requests by outcome (HTTP status or error code), e.g. { "503": 29 } */
   failures?: { writes: Record<string, number>; reads: Record<string, number> };
   passed: boolean;

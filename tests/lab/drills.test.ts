@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { patroniCluster } from "../../lab/database/patroni.js";
 import { ARCHIVE_SHIP_MARGIN_S } from "../../lab/drills/disaster.js";
 import { NODE_ALERTS_OFF_S } from "../../lab/drills/node-down.js";
+import { describeActed } from "../../lab/drills/report.js";
 import { requireHealthy, runDrill } from "../../lab/drills/run.js";
 import type { DrillRun } from "../../lab/drills/types.js";
 import type { RunningLab } from "../../lab/running/lab.js";
@@ -65,7 +66,9 @@ async function runOnce(
   const run = runs[0];
   if (!run) throw new Error(`drill ${name} produced no run`);
   const failed = run.checks.filter((c) => !c.ok && !tolerate.some((t) => t.test(c.name)));
-  expect(failed, `${name}: ${JSON.stringify(failed)}`).toEqual([]);
+  // A failing check says what else acted meanwhile, and when the fault came.
+  const seen = `events ${JSON.stringify(run.events)}; failed requests ${JSON.stringify(run.failures)}; what else acted: ${describeActed(run)}`;
+  expect(failed, `${name}: ${JSON.stringify(failed)}; ${seen}`).toEqual([]);
   return run;
 }
 

@@ -24,10 +24,11 @@ describe.skipIf(!schemasPresent)(
       const dynamic = yamlFile("traefik/dynamic.yml");
       const schema = "traefik-v3-file-provider.json";
       expect(validatorFor(schema, withTraefik37Retry)(dynamic)).toEqual([]);
-      // The schema predates 3.7: as shipped it refuses the retry middleware (its 3.7 key), only it.
+      // The schema predates 3.7: as shipped it refuses the retry middleware (one error for each of
+      // its 3.7 keys, status and timeout), only it.
       const plain = validatorFor(schema)(dynamic);
-      expect(plain).toContain("/http/middlewares/retry/retry must NOT have additional properties");
       expect(plain.filter((e) => !e.startsWith("/http/middlewares/retry "))).toEqual([
+        "/http/middlewares/retry/retry must NOT have additional properties",
         "/http/middlewares/retry/retry must NOT have additional properties",
       ]);
     });

@@ -28,11 +28,20 @@ const DIR = join(REPO_ROOT, ".github/workflows");
 const files = readdirSync(DIR).filter((f) => f.endsWith(".yml"));
 const workflow = (f: string) => parse(readFileSync(join(DIR, f), "utf8")) as Workflow;
 
-/** The repository's commands in a shell text: `npm …` and `bash <file>` lines or && parts. */
+/**
+ * The repository's commands in a shell text: `npm …` and `bash <file>` lines or && parts, also
+ * inside a background group (`( a && b ) > log 2>&1 &`).
+ */
 function commands(text: string): string[] {
   return text
     .split(/\n|&&/)
-    .map((c) => c.replace(/\|\| true\s*$/, "").trim())
+    .map((c) =>
+      c
+        .replace(/\|\| true\s*$/, "")
+        .trim()
+        .replace(/^\(\s*/, "")
+        .replace(/\s*\)\s*>.*&$/, ""),
+    )
     .filter((c) => /^(npm|bash) /.test(c));
 }
 const jobCommands = (job: Job) => job.steps.flatMap((s) => (s.run ? commands(s.run) : []));

@@ -1,0 +1,84 @@
+/**
+ * Pure: how long each CI tier and each lab test file may take, and the table `.ci/run` prints at
+ * its end. The budgets are the durations of the fresh-clone CI run of 2026-12-06 on this machine
+ * (2 cores) with a fifth added; a file past its budget fails CI: a test that grows must win its
+ * time back elsewhere, or say why the budget moves.
+ */
+
+/** Seconds per lab test file (tests/lab). */
+export const LAB_BUDGET_S: Record<string, number> = {
+  "security.test.ts": 30,
+  "registry.test.ts": 10,
+  "remediation.test.ts": 680,
+  "backup.test.ts": 380,
+  "observability.test.ts": 160,
+  "watch.test.ts": 200,
+  "drills.test.ts": 900,
+  "app.test.ts": 10,
+  "alerts.test.ts": 170,
+  "entry.test.ts": 10,
+  "docs.test.ts": 15,
+  "prometheus.test.ts": 15,
+  "deploy.test.ts": 600,
+};
+
+export interface FileTime {
+  file: string;
+  seconds: number;
+  passed: boolean;
+}
+
+/** Pure: the per-file durations of a vitest JSON report (`--reporter=json`). */
+export function fileTimes(report: {
+  testResults?: Array<{ name: string; startTime: number; endTime: number; status: string }>;
+}): FileTime[] {
+  return (report.testResults ?? []).map((r) => ({
+    file: r.name.split("/").pop() ?? r.name,
+    seconds: Math.round((r.endTime - r.startTime) / 100) / 10,
+    passed: r.status === "passed",
+  }));
+}
+
+/** Pure: "remediation.test.ts took 700 s, its budget is 680 s" for each file over its budget. */
+export function overBudget(times: FileTime[], budgets = LAB_BUDGET_S): string[] {
+  return times
+    .filter((t) => budgets[t.file] !== undefined && t.seconds > (budgets[t.file] ?? 0))
+    .map((t) => `${t.file} took ${t.seconds} s, its budget is ${budgets[t.file]} s`);
+}
+
+export interface Step {
+  name: string;
+  startS: number;
+}
+
+/** Pure: `.ci/run`'s step lines ("<seconds since start> <name>") -> each step's duration. */
+export function stepTimes(lines: string[], endS: number): Array<{ name: string; seconds: number }> {
+  const steps: Step[] = lines
+    .map((l) => /^(\d+) (.+)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ startS: Number(m[1]), name: m[2] ?? "" }));
+  return steps.map((s, i) => ({
+    name: s.name,
+    seconds: (steps[i + 1]?.startS ?? endS) - s.startS,
+  }));
+}
+
+/** Pure: the table CI prints at its end. */
+export function renderTimes(
+  steps: Array<{ name: string; seconds: number }>,
+  files: FileTime[],
+  totalS: number,
+): string {
+  const line = (s: number, what: string) => `${String(Math.round(s)).padStart(6)} s  ${what}`;
+  return [
+    `CI took ${Math.round(totalS)} s (${(totalS / 60).toFixed(1)} min); by step:`,
+    ...steps.map((s) => line(s.seconds, s.name)),
+    "lab and integration test files:",
+    ...files.map((f) =>
+      line(
+        f.seconds,
+        `${f.file}${f.passed ? "" : " (failed)"}${LAB_BUDGET_S[f.file] ? ` (budget ${LAB_BUDGET_S[f.file]} s)` : ""}`,
+      ),
+    ),
+  ].join("\n");
+}

@@ -1,0 +1,43 @@
+/** CI's time: every lab file has a budget, a file past it is named, the step table adds up. */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../lab/state/paths.js";
+import { fileTimes, LAB_BUDGET_S, overBudget, renderTimes, stepTimes } from "../support/budgets.js";
+
+const labFiles = readdirSync(join(REPO_ROOT, "tests/lab")).filter((f) => f.endsWith(".test.ts"));
+
+describe("CI's time budgets", () => {
+  it("every lab test file has one (a new file must claim its share)", () => {
+    expect(Object.keys(LAB_BUDGET_S).sort()).toEqual([...labFiles].sort());
+  });
+
+  it("a file past its budget is named with both figures; one within it is not", () => {
+    const times = fileTimes({
+      testResults: [
+        { name: "/r/tests/lab/drills.test.ts", startTime: 0, endTime: 950_000, status: "failed" },
+        { name: "/r/tests/lab/app.test.ts", startTime: 10, endTime: 1_810, status: "passed" },
+      ],
+    });
+    expect(times).toEqual([
+      { file: "drills.test.ts", seconds: 950, passed: false },
+      { file: "app.test.ts", seconds: 1.8, passed: true },
+    ]);
+    expect(overBudget(times)).toEqual([
+      `drills.test.ts took 950 s, its budget is ${LAB_BUDGET_S["drills.test.ts"]} s`,
+    ]);
+  });
+
+  it("each step lasts until the next one starts, the last until the end", () => {
+    const steps = stepTimes(["0 setup", "136 tests", "", "not a step", "430 lab up"], 600);
+    expect(steps).toEqual([
+      { name: "setup", seconds: 136 },
+      { name: "tests", seconds: 294 },
+      { name: "lab up", seconds: 170 },
+    ]);
+    const table = renderTimes(steps, [{ file: "app.test.ts", seconds: 2, passed: true }], 600);
+    expect(table).toContain("CI took 600 s (10.0 min)");
+    expect(table).toContain("   294 s  tests");
+    expect(table).toContain("     2 s  app.test.ts (budget 10 s)");
+  });
+});
