@@ -89,6 +89,17 @@ def _route_of(request: Request) -> str:
     return "unmatched"
 
 
+# The methods HTTP defines; any other (a client may send "FOOBAR1", "FOOBAR2", ...) is "other":
+# a label per raw method would let a client grow the metrics without bound.
+KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else "other"
+
+
 def install(app: FastAPI) -> None:
     log = logging.getLogger("swarm_app.access")
 
@@ -108,13 +119,14 @@ def install(app: FastAPI) -> None:
             return response
         finally:
             elapsed = time.perf_counter() - start
-            REQUESTS.labels(route, request.method, str(status)).inc()
-            LATENCY.labels(route, request.method).observe(elapsed)
+            method = method_label(request.method)
+            REQUESTS.labels(route, method, str(status)).inc()
+            LATENCY.labels(route, method).observe(elapsed)
             log.info(
                 "request",
                 extra={
                     "fields": {
-                        "method": request.method,
+                        "method": method,
                         "route": route,
                         "status": status,
                         "ms": round(elapsed * 1000, 2),

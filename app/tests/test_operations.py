@@ -168,6 +168,15 @@ def test_metrics_count_requests_by_route(client: TestClient) -> None:
     assert 'app_info{version="0.1.0"}' in text
 
 
+def test_metrics_method_label_is_bounded(client: TestClient) -> None:
+    """A made-up method is counted as "other": no label per string a client invents."""
+    for i in range(3):
+        client.request(f"BREW{i}", "/users")
+    text = client.get("/metrics").text
+    assert 'app_http_requests_total{method="other",route="unmatched",status="405"} 3.0' in text
+    assert "BREW" not in text
+
+
 def test_password_read_from_file(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = tmp_path / "pw"
     secret.write_text("s3cret\n")

@@ -110,11 +110,18 @@ export async function awaitQuietRemediator(
   maxMs = 180_000,
   clock: Clock = systemClock,
 ): Promise<void> {
-  const until = clock.now() + maxMs;
+  const started = clock.now();
+  const until = started + maxMs;
   let said = "";
   for (;;) {
     const now = await threats(lab, log);
-    if (now.length === 0) return;
+    if (now.length === 0) {
+      if (said)
+        log.info(
+          `the remediator has decided (waited ${Math.round((clock.now() - started) / 1000)} s)`,
+        );
+      return;
+    }
     const text = describeThreats(now);
     if (text !== said)
       log.info(`waiting for the remediator, a drill now would meet its action: ${text}`);

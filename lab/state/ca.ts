@@ -80,11 +80,16 @@ export function certDue(pem: string, now = new Date(), marginDays = 30): boolean
   return certExpiry(pem).getTime() - now.getTime() < marginDays * DAY;
 }
 
-export async function createCa(labName: string, scope: CaScope, now = new Date()): Promise<Pem> {
+export async function createCa(
+  labName: string,
+  scope: CaScope,
+  now = new Date(),
+  title = "CA",
+): Promise<Pem> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
-    name: `CN=swarm-lab ${labName} CA, O=swarm-lab`,
+    name: `CN=swarm-lab ${labName} ${title}, O=swarm-lab`,
     notBefore: new Date(now.getTime() - DAY),
     notAfter: new Date(now.getTime() + 3650 * DAY),
     keys,
@@ -156,4 +161,12 @@ export async function issueCert(ca: Pem, spec: LeafSpec, now = new Date()): Prom
 export function certNames(pem: string): string[] {
   const ext = new x509.X509Certificate(pem).getExtension(x509.SubjectAlternativeNameExtension);
   return ext ? ext.names.items.map((n) => n.value) : [];
+}
+
+/** Whether `ca` signed `cert` (a certificate from before the engines had a CA of their own: no). */
+export async function issuedBy(cert: string, ca: string): Promise<boolean> {
+  const leaf = new x509.X509Certificate(cert);
+  const issuer = new x509.X509Certificate(ca);
+  if (leaf.issuer !== issuer.subject) return false;
+  return leaf.verify({ publicKey: issuer.publicKey, signatureOnly: true }).catch(() => false);
 }

@@ -12,6 +12,10 @@ export const statePaths = (dir = stateDir()) => ({
   dir,
   caCert: `${dir}/ca/ca.crt`,
   caKey: `${dir}/ca/ca.key`,
+  // The engines' own CA: it signs the node engines' server certificates and the one client
+  // certificate that drives them; no task holds anything it signed.
+  engineCaCert: `${dir}/engine-ca/ca.crt`,
+  engineCaKey: `${dir}/engine-ca/ca.key`,
   tlsCert: `${dir}/tls/lab.crt`,
   tlsKey: `${dir}/tls/lab.key`,
   pgbackrestCert: `${dir}/tls/pgbackrest.crt`,

@@ -9,6 +9,7 @@ import {
   certNames,
   createCa,
   issueCert,
+  issuedBy,
   type Pem,
   serverNames,
 } from "./ca.js";
@@ -38,6 +39,9 @@ export function writePrivate(path: string, content: string): void {
 export function labScope(domain: string): CaScope {
   return { dns: [domain, ...INTERNAL_NAMES], ipRanges: NODE_IP_RANGES };
 }
+
+/** The engine CA vouches for node addresses only. */
+export const ENGINE_SCOPE: CaScope = { dns: [], ipRanges: NODE_IP_RANGES };
 
 const sameScope = (a: CaScope | undefined, b: CaScope) =>
   !!a &&
@@ -125,14 +129,39 @@ export async function ensureCertificates(
     writePrivate(p.postgresCert, leaf.cert);
     issued.push("Postgres");
   }
-  if (!fresh(p.engineCert)) {
-    const leaf = await issueCert(ca, { commonName: ENGINE_CLIENT, usage: "client" }, now);
+  const engine = await ensureEngineCa(labName, p, now);
+  if (engine.created) issued.push("engine CA");
+  const current =
+    existsSync(p.engineCert) &&
+    !certDue(readFileSync(p.engineCert, "utf8"), now) &&
+    (await issuedBy(readFileSync(p.engineCert, "utf8"), engine.ca.cert));
+  if (!current) {
+    const leaf = await issueCert(engine.ca, { commonName: ENGINE_CLIENT, usage: "client" }, now);
     writePrivate(p.engineKey, leaf.key);
     writePrivate(p.engineCert, leaf.cert);
     issued.push("engine client");
   }
-  writePrivate(p.engineCa, ca.cert);
+  writePrivate(p.engineCa, engine.ca.cert);
   return { ...(reason ? { caReason: reason } : {}), issued };
+}
+
+/**
+ * The engines' CA: the engines trust it alone, so no certificate a task holds (all signed by the
+ * lab CA) opens an engine. Made when missing or due; kept otherwise.
+ */
+async function ensureEngineCa(
+  labName: string,
+  p: ReturnType<typeof statePaths>,
+  now: Date,
+): Promise<{ ca: Pem; created: boolean }> {
+  const created = caReason(p.engineCaCert, ENGINE_SCOPE, now) !== undefined;
+  if (created) {
+    const ca = await createCa(labName, ENGINE_SCOPE, now, "engine CA");
+    writePrivate(p.engineCaKey, ca.key);
+    writePrivate(p.engineCaCert, ca.cert);
+  }
+  chmodSync(p.engineCaKey, 0o600);
+  return { ca: readPem(p.engineCaCert, p.engineCaKey), created };
 }
 
 /** What a client presents to a node engine (mutual TLS on port 2376). */
@@ -147,10 +176,10 @@ export function engineClientTls(dir?: string): EngineTls {
   return { ca: readFileSync(p.engineCa, "utf8"), ...readPem(p.engineCert, p.engineKey) };
 }
 
-/** A node engine's server certificate: valid for its address only. */
+/** A node engine's server certificate, from the engine CA: valid for its address only. */
 export async function issueNodeCert(address: string, dir?: string): Promise<EngineTls> {
   const p = statePaths(dir);
-  const ca = readPem(p.caCert, p.caKey);
+  const ca = readPem(p.engineCaCert, p.engineCaKey);
   const leaf = await issueCert(ca, { ips: [address], usage: "server" });
   return { ca: ca.cert, ...leaf };
 }

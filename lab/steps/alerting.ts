@@ -2,12 +2,13 @@
  * Before anything is created: the alert rules and Alertmanager's rendered configuration, checked
  * by the promtool and amtool of the image set being deployed. A broken file stops `up` (exit 2).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CommandError, EXIT, LabError } from "../errors.js";
 import type { ImageSpec } from "../images/plan.js";
 import { run } from "../runtime/exec.js";
 import { REPO_ROOT } from "../state/paths.js";
+import { writePrivate } from "../state/tls.js";
 import { need, type Step } from "./context.js";
 
 export const RULES_FILE = join(REPO_ROOT, "prometheus/rules/lab.yml");
@@ -76,8 +77,8 @@ export const checkAlertingStep: Step = {
   async run(ctx, report) {
     const plan = need(ctx.plan, "plan");
     const amFile = plan.alertmanager.file;
-    mkdirSync(dirname(amFile), { recursive: true });
-    writeFileSync(amFile, plan.alertmanager.yaml);
+    // Private, as the rest of the state folder: it names the receivers' webhooks.
+    writePrivate(amFile, plan.alertmanager.yaml);
     await checkAlerting(plan.images, RULES_FILE, amFile);
     report("promtool and amtool of the image set accept them");
   },

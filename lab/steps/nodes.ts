@@ -22,7 +22,7 @@ export const createNodes: Step = {
               if (CERT_ERROR.test(String((err as Error).message))) {
                 throw new WaitAborted(
                   `node ${node.name}'s engine has a certificate from another CA (${(err as Error).message})`,
-                  "the lab CA was replaced (new domain, or a CA from before name constraints): save your data (npm run lab:save), then npm run lab:down && npm run lab:up",
+                  "the lab CA or the engine CA was replaced (new domain, a CA from before name constraints, engines from before they had a CA of their own): on ssh or vagrant hosts run the provisioning play again (it ships the engine CA); otherwise save your data (npm run lab:save), then npm run lab:down && npm run lab:up",
                   5,
                 );
               }

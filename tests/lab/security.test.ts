@@ -63,6 +63,8 @@ describe("node engines", () => {
     const p = statePaths();
     expect(statSync(p.engineKey).mode & 0o077).toBe(0);
     expect(statSync(p.caKey).mode & 0o077).toBe(0);
+    expect(statSync(p.engineCaKey).mode & 0o077).toBe(0);
+    expect(statSync(p.alertmanagerConfig).mode & 0o077).toBe(0);
     for (const node of lab.nodes.filter((n) => n.running)) {
       const plain = asNobody(["docker", "-H", `tcp://${node.address}:2375`, "service", "ls"]);
       expect(plain.code, plain.out).not.toBe(0);

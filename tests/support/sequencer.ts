@@ -10,6 +10,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 export const LAB_ORDER = [
   // the order CI ran green in (largest file first, vitest's default without timings), kept
   "security.test.ts",
+  "engine-trust.test.ts",
   "registry.test.ts",
   "remediation.test.ts",
   "backup.test.ts",

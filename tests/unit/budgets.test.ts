@@ -20,12 +20,16 @@ describe("CI's time budgets", () => {
       ],
     });
     expect(times).toEqual([
-      { file: "drills.test.ts", seconds: 950, passed: false },
-      { file: "app.test.ts", seconds: 1.8, passed: true },
+      { file: "lab/drills.test.ts", seconds: 950, passed: false },
+      { file: "lab/app.test.ts", seconds: 1.8, passed: true },
     ]);
     expect(overBudget(times)).toEqual([
-      `drills.test.ts took 950 s, its budget is ${LAB_BUDGET_S["drills.test.ts"]} s`,
+      `lab/drills.test.ts took 950 s, its budget is ${LAB_BUDGET_S["drills.test.ts"]} s`,
     ]);
+    // Same name in another tier: no lab budget applies.
+    expect(
+      overBudget([{ file: "integration/drills.test.ts", seconds: 5000, passed: true }]),
+    ).toEqual([]);
   });
 
   it("each step lasts until the next one starts, the last until the end", () => {
@@ -35,9 +39,9 @@ describe("CI's time budgets", () => {
       { name: "tests", seconds: 294 },
       { name: "lab up", seconds: 170 },
     ]);
-    const table = renderTimes(steps, [{ file: "app.test.ts", seconds: 2, passed: true }], 600);
+    const table = renderTimes(steps, [{ file: "lab/app.test.ts", seconds: 2, passed: true }], 600);
     expect(table).toContain("CI took 600 s (10.0 min)");
     expect(table).toContain("   294 s  tests");
-    expect(table).toContain("     2 s  app.test.ts (budget 10 s)");
+    expect(table).toContain("     2 s  lab/app.test.ts (budget 10 s)");
   });
 });

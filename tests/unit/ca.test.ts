@@ -12,11 +12,12 @@ import {
   certNames,
   createCa,
   issueCert,
+  issuedBy,
   serverNames,
 } from "../../lab/state/ca.js";
 import { statePaths } from "../../lab/state/paths.js";
 import { ensureState } from "../../lab/state/secrets.js";
-import { labScope } from "../../lab/state/tls.js";
+import { ENGINE_CLIENT, issueNodeCert, labScope } from "../../lab/state/tls.js";
 
 const scope = labScope("lab.localhost");
 
@@ -52,7 +53,15 @@ describe("lab CA", () => {
     const first = await ensureState("t", "lab.localhost", dir);
     expect(first).toEqual({
       caReason: "none yet",
-      issued: ["entry point", "pgBackRest", "etcd", "etcd client", "Postgres", "engine client"],
+      issued: [
+        "entry point",
+        "pgBackRest",
+        "etcd",
+        "etcd client",
+        "Postgres",
+        "engine CA",
+        "engine client",
+      ],
     });
     const p = statePaths(dir);
     const chain = readFileSync(p.tlsCert, "utf8");
@@ -131,5 +140,68 @@ describe("lab CA name constraints (checked by OpenSSL, the verifier curl and Nod
     const leaf = await issueCert(ca, { dns: ["lab.localhost"], usage: "server" });
     expect(certDue(leaf.cert)).toBe(false);
     expect(certDue(leaf.cert, new Date(Date.now() + 800 * 86_400_000))).toBe(true);
+  });
+});
+
+describe("the engines' own CA: one key opens the engines, no task holds it", () => {
+  /** A TLS server that, like a node engine, asks for a client certificate from `ca` only. */
+  async function engineLike(
+    server: { cert: string; key: string },
+    ca: string,
+    client: { cert: string; key: string },
+  ): Promise<string> {
+    const tls = createServer({ ...server, ca, requestCert: true, rejectUnauthorized: true }, (s) =>
+      s.end("answered"),
+    );
+    await new Promise<void>((r) => tls.listen(0, "127.0.0.1", r));
+    const port = (tls.address() as AddressInfo).port;
+    try {
+      return await new Promise<string>((resolve) => {
+        const s = connect({ host: "127.0.0.1", port, ca, ...client }, () => undefined);
+        let data = "";
+        s.on("data", (d) => (data += d));
+        s.on("end", () => resolve(data || "refused: closed"));
+        s.on("error", (e) => resolve(`refused: ${e.message}`));
+      });
+    } finally {
+      tls.close();
+    }
+  }
+
+  it("engines answer the lab's engine client and refuse every certificate a task holds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-engine-ca-"));
+    await ensureState("t", "lab.localhost", dir);
+    const p = statePaths(dir);
+    const read = (cert: string, key: string) => ({
+      cert: readFileSync(cert, "utf8"),
+      key: readFileSync(key, "utf8"),
+    });
+    const node = await issueNodeCert("127.0.0.1", dir);
+    expect(node.ca).toBe(readFileSync(p.engineCa, "utf8"));
+    expect(await issuedBy(node.cert, readFileSync(p.engineCaCert, "utf8"))).toBe(true);
+    expect(await issuedBy(node.cert, readFileSync(p.caCert, "utf8"))).toBe(false);
+    const engine = (client: { cert: string; key: string }) => engineLike(node, node.ca, client);
+    expect(await engine(read(p.engineCert, p.engineKey))).toBe("answered");
+    const held = {
+      "etcd client (pg tasks)": read(p.etcdClientCert, p.etcdClientKey),
+      "etcd member (etcd tasks)": read(p.etcdCert, p.etcdKey),
+      "pgBackRest (pg and backup tasks)": read(p.pgbackrestCert, p.pgbackrestKey),
+    };
+    for (const [what, client] of Object.entries(held))
+      expect(await engine(client), what).toMatch(/^refused/);
+  });
+
+  it("a lab from before: its engine client certificate, from the lab CA, is issued again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-engine-ca-old-"));
+    await ensureState("t", "lab.localhost", dir);
+    const p = statePaths(dir);
+    const labCa = { cert: readFileSync(p.caCert, "utf8"), key: readFileSync(p.caKey, "utf8") };
+    const old = await issueCert(labCa, { commonName: ENGINE_CLIENT, usage: "client" });
+    writeFileSync(p.engineCert, old.cert);
+    writeFileSync(p.engineKey, old.key);
+    expect(await ensureState("t", "lab.localhost", dir)).toEqual({ issued: ["engine client"] });
+    const now = readFileSync(p.engineCert, "utf8");
+    expect(await issuedBy(now, readFileSync(p.engineCaCert, "utf8"))).toBe(true);
+    expect(statSync(p.engineCaKey).mode & 0o077).toBe(0);
   });
 });

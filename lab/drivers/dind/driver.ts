@@ -2,11 +2,12 @@
 import { EXIT, LabError } from "../../errors.js";
 import { LABEL_INDEX, LABEL_KIND, LABEL_LAB, labels } from "../../plan/names.js";
 import type { NetworkSpec, NodeSpec } from "../../plan/nodes.js";
+import { systemClock } from "../../runtime/clock.js";
 import { type Engine, tarOf, tlsEngine } from "../../runtime/docker.js";
 import type { LabNode, NodeDriver, NodeTls, TeardownReport } from "../types.js";
 import { NODE_TLS_DIR, nodeEnv, nodeHostConfig, refusesPrivileged } from "./flags.js";
 
-/** The node engine's API: mutual TLS only (client certificate from the lab CA). */
+/** The node engine's API: mutual TLS only (client certificate from the engine CA). */
 export const NODE_API_PORT = 2376;
 
 export class DindDriver implements NodeDriver {
@@ -14,6 +15,8 @@ export class DindDriver implements NodeDriver {
   private privileged: boolean | undefined;
   /** Nodes are created in parallel: the network they share is created once. */
   private network$: Promise<void> | undefined;
+  /** Nodes restarted for a new engine CA, one after the other. */
+  private recertifying: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly host: Engine,
@@ -25,7 +28,17 @@ export class DindDriver implements NodeDriver {
   async create(spec: NodeSpec): Promise<LabNode> {
     const existing = (await this.list()).find((n) => n.name === spec.name);
     if (existing) await this.requireKeptMounts(spec);
-    if (existing?.running) return existing;
+    if (existing?.running) {
+      if (await this.trustsEngineCa(spec.name)) return existing;
+      // Certified by another CA (the lab CA, before the engines had their own): the node starts
+      // again and gets a certificate from the engine CA, as any start does. One node at a time,
+      // each back in its swarm before the next goes: the others keep the managers' quorum, and
+      // a node restarted alone gets its address back (three at once swapped theirs, and the
+      // swarm did not form again).
+      this.recertifying = this.recertifying.then(() => this.recertify(spec.name));
+      await this.recertifying;
+      return this.find(spec.name);
+    }
     if (existing) {
       await this.start(spec.name);
       return this.find(spec.name);
@@ -119,6 +132,35 @@ export class DindDriver implements NodeDriver {
     if (r.code !== 0)
       throw new Error(`could not place the engine certificate in ${name}: ${r.stdout}`);
     return node;
+  }
+
+  private async recertify(name: string): Promise<void> {
+    await this.host.containers.kill(name);
+    await this.start(name);
+    const node = await this.find(name);
+    const engine = this.engine(node);
+    const deadline = systemClock.now() + 120_000;
+    for (;;) {
+      const state = await engine
+        .info()
+        .then((i) => i.Swarm?.LocalNodeState ?? "inactive")
+        .catch((err: Error) => `no answer (${err.message})`);
+      // active: back in its swarm; inactive: it was in none (nothing to wait for).
+      if (state === "active" || state === "inactive") return;
+      if (systemClock.now() > deadline)
+        throw new LabError(
+          `node ${name} restarted with an engine-CA certificate but is not back in its swarm after 120 s (${state})`,
+          `look at its log: docker logs ${name}; if the swarm does not recover, npm run lab:save, then npm run lab:down && npm run lab:up`,
+          EXIT.failure,
+        );
+      await systemClock.sleep(1000);
+    }
+  }
+
+  /** Whether the running node's engine trusts the CA the lab's client certificate is from. */
+  private async trustsEngineCa(name: string): Promise<boolean> {
+    const r = await this.host.containers.exec(name, ["cat", `${NODE_TLS_DIR}/ca.pem`]);
+    return r.code === 0 && r.stdout.trim() === this.tls.client().ca.trim();
   }
 
   private async find(name: string): Promise<LabNode> {

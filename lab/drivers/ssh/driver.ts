@@ -1,7 +1,7 @@
 /**
  * Nodes as hosts someone else made (cloud VMs, Vagrant VMs, bare metal, the test's bare-host
  * containers), provisioned by scripts/provision/playbook.yml: each engine answers on its address,
- * port 2376, over mutual TLS with the lab CA. The lab never creates or deletes a host: `create`
+ * port 2376, over mutual TLS with the engine CA. The lab never creates or deletes a host: `create`
  * checks it, `remove` and `teardown` take the lab off it (its containers, volumes, the swarm).
  */
 import { EXIT, LabError } from "../../errors.js";
