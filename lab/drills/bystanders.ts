@@ -66,7 +66,7 @@ export function actedDuring(
       ms,
       at: new Date(ms).toISOString(),
       who: "remediator",
-      what: `${d.result}: ${describeDecision(d)} on ${d.alertname}${d.reason ? ` (${d.reason})` : ""}`,
+      what: `${describeDecision(d)}${d.alertname ? ` on ${d.alertname}` : ""}${d.reason ? `: ${d.reason}` : ""}`,
     });
   }
   for (const s of services) {

@@ -1,8 +1,9 @@
 /**
- * Pure: how long each CI tier and each lab test file may take, and the table `.ci/run` prints at
- * its end. The budgets are the durations of the fresh-clone CI run of 2026-12-06 on this machine
- * (2 cores) with a fifth added; a file past its budget fails CI: a test that grows must win its
- * time back elsewhere, or say why the budget moves.
+ * Pure: how long each lab test file may take, and the table `.ci/run` prints at its end. The
+ * budgets are the longest of two fresh-clone CI runs on this machine (2 cores, 2026-12-06) with
+ * about 30% added: a guard against a file that grows, not the 50-minute goal (the two runs'
+ * lab tiers took 2,522 s and 2,546 s). A file past its budget fails CI: a test that grows must win
+ * its time back elsewhere, or say why the budget moves.
  */
 
 /** Seconds per lab test file (tests/lab). */
@@ -10,17 +11,17 @@ export const LAB_BUDGET_S: Record<string, number> = {
   "security.test.ts": 30,
   "engine-trust.test.ts": 30,
   "registry.test.ts": 10,
-  "remediation.test.ts": 680,
-  "backup.test.ts": 380,
-  "observability.test.ts": 160,
-  "watch.test.ts": 200,
+  "remediation.test.ts": 730,
+  "backup.test.ts": 410,
+  "observability.test.ts": 170,
+  "watch.test.ts": 210,
   "drills.test.ts": 900,
   "app.test.ts": 10,
-  "alerts.test.ts": 170,
+  "alerts.test.ts": 200,
   "entry.test.ts": 10,
   "docs.test.ts": 15,
   "prometheus.test.ts": 15,
-  "deploy.test.ts": 600,
+  "deploy.test.ts": 760,
 };
 
 export interface FileTime {

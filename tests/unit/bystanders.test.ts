@@ -58,6 +58,14 @@ describe("what else acted during a run", () => {
       [
         decision({ change: { kind: "scale", from: 3, to: 4 }, action: "scale-up", reason: "p95" }),
         decision({ at: from / 1000 - 5 }),
+        // the remediator's own timer: no alert behind it
+        decision({
+          at: to / 1000,
+          action: "scale-down",
+          result: "settled",
+          alertname: "",
+          reason: "app back to its 3 replicas",
+        }),
       ],
       [
         { Spec: { Name: "lab_app" }, UpdatedAt: "2026-12-06T10:00:45Z", Version: { Index: 88 } },
@@ -72,7 +80,12 @@ describe("what else acted during a run", () => {
       {
         at: "2026-12-06T10:01:00.000Z",
         who: "remediator",
-        what: "act: scale-up app 3->4 on AppUnbalanced (p95)",
+        what: "scale-up app 3->4 on AppUnbalanced: p95",
+      },
+      {
+        at: "2026-12-06T10:02:00.000Z",
+        who: "remediator",
+        what: "scale-down app (settled): app back to its 3 replicas",
       },
     ]);
   });
