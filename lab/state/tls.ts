@@ -76,14 +76,7 @@ export async function ensureCertificates(
 ): Promise<TlsSummary> {
   const p = statePaths(dir);
   const scope = labScope(domain);
-  const reason = caReason(p.caCert, scope, now);
-  if (reason) {
-    const ca = await createCa(labName, scope, now);
-    writePrivate(p.caKey, ca.key);
-    writePrivate(p.caCert, ca.cert);
-  }
-  chmodSync(p.caKey, 0o600);
-  const ca = readPem(p.caCert, p.caKey);
+  const { ca, reason } = await ensureCa(labName, scope, { cert: p.caCert, key: p.caKey }, now);
   const fresh = (cert: string) =>
     !reason && existsSync(cert) && !certDue(readFileSync(cert, "utf8"), now);
   const issued: string[] = [];
@@ -129,8 +122,16 @@ export async function ensureCertificates(
     writePrivate(p.postgresCert, leaf.cert);
     issued.push("Postgres");
   }
-  const engine = await ensureEngineCa(labName, p, now);
-  if (engine.created) issued.push("engine CA");
+  // The engines' CA: the engines trust it alone, so no certificate a task holds (all signed by
+  // the lab CA) opens an engine.
+  const engine = await ensureCa(
+    labName,
+    ENGINE_SCOPE,
+    { cert: p.engineCaCert, key: p.engineCaKey },
+    now,
+    "engine CA",
+  );
+  if (engine.reason) issued.push("engine CA");
   const current =
     existsSync(p.engineCert) &&
     !certDue(readFileSync(p.engineCert, "utf8"), now) &&
@@ -145,23 +146,22 @@ export async function ensureCertificates(
   return { ...(reason ? { caReason: reason } : {}), issued };
 }
 
-/**
- * The engines' CA: the engines trust it alone, so no certificate a task holds (all signed by the
- * lab CA) opens an engine. Made when missing or due; kept otherwise.
- */
-async function ensureEngineCa(
+/** A CA kept in the state folder: made when missing, due or of another scope (and why). */
+async function ensureCa(
   labName: string,
-  p: ReturnType<typeof statePaths>,
+  scope: CaScope,
+  files: { cert: string; key: string },
   now: Date,
-): Promise<{ ca: Pem; created: boolean }> {
-  const created = caReason(p.engineCaCert, ENGINE_SCOPE, now) !== undefined;
-  if (created) {
-    const ca = await createCa(labName, ENGINE_SCOPE, now, "engine CA");
-    writePrivate(p.engineCaKey, ca.key);
-    writePrivate(p.engineCaCert, ca.cert);
+  title = "CA",
+): Promise<{ ca: Pem; reason: string | undefined }> {
+  const reason = caReason(files.cert, scope, now);
+  if (reason) {
+    const made = await createCa(labName, scope, now, title);
+    writePrivate(files.key, made.key);
+    writePrivate(files.cert, made.cert);
   }
-  chmodSync(p.engineCaKey, 0o600);
-  return { ca: readPem(p.engineCaCert, p.engineCaKey), created };
+  chmodSync(files.key, 0o600);
+  return { ca: readPem(files.cert, files.key), reason };
 }
 
 /** What a client presents to a node engine (mutual TLS on port 2376). */
