@@ -91,3 +91,36 @@ export function renderTimes(
     ),
   ].join("\n");
 }
+
+interface AssertionResult {
+  fullName?: string;
+  title?: string;
+  status: string;
+  failureMessages?: string[];
+}
+
+/**
+ * Pure: each failed test of a vitest JSON report as "file › test" and the head of its failure
+ * message (colour codes removed, at most `maxLines` lines), so CI's last lines say what failed and
+ * what the test saw, even when only the end of its output is read.
+ */
+export function failureLines(
+  report: { testResults?: Array<{ name: string; assertionResults?: AssertionResult[] }> },
+  maxLines = 25,
+): string[] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what it removes
+  const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, "");
+  return (report.testResults ?? []).flatMap((r) =>
+    (r.assertionResults ?? [])
+      .filter((a) => a.status === "failed")
+      .map((a) => {
+        const file = r.name.split("/").slice(-2).join("/");
+        const message = plain((a.failureMessages ?? []).join("\n"))
+          .split("\n")
+          .filter((l) => l.trim() !== "")
+          .slice(0, maxLines)
+          .map((l) => `    ${l.length > 400 ? `${l.slice(0, 400)}…` : l}`);
+        return [`FAILED ${file} › ${a.fullName ?? a.title ?? "?"}`, ...message].join("\n");
+      }),
+  );
+}

@@ -3,7 +3,14 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../lab/state/paths.js";
-import { fileTimes, LAB_BUDGET_S, overBudget, renderTimes, stepTimes } from "../support/budgets.js";
+import {
+  failureLines,
+  fileTimes,
+  LAB_BUDGET_S,
+  overBudget,
+  renderTimes,
+  stepTimes,
+} from "../support/budgets.js";
 
 const labFiles = readdirSync(join(REPO_ROOT, "tests/lab")).filter((f) => f.endsWith(".test.ts"));
 
@@ -43,5 +50,42 @@ describe("CI's time budgets", () => {
     expect(table).toContain("CI took 600 s (10.0 min)");
     expect(table).toContain("   294 s  tests");
     expect(table).toContain("     2 s  lab/app.test.ts (budget 10 s)");
+  });
+
+  it("a failed test is named with the head of its message, colour codes removed", () => {
+    const message = [
+      "\u001b[31mAssertionError: expected 3 to be 0\u001b[39m",
+      "",
+      ...Array(40).fill("  at x"),
+    ];
+    const lines = failureLines(
+      {
+        testResults: [
+          {
+            name: "/r/tests/lab/deploy.test.ts",
+            assertionResults: [
+              { fullName: "deploys rolling", status: "passed", failureMessages: [] },
+              {
+                fullName: "deploys broken",
+                status: "failed",
+                failureMessages: [message.join("\n")],
+              },
+            ],
+          },
+        ],
+      },
+      5,
+    );
+    expect(lines).toHaveLength(1);
+    const [only] = lines;
+    expect(only?.split("\n")).toEqual([
+      "FAILED lab/deploy.test.ts › deploys broken",
+      "    AssertionError: expected 3 to be 0",
+      "      at x",
+      "      at x",
+      "      at x",
+      "      at x",
+    ]);
+    expect(failureLines({ testResults: [{ name: "/r/a.test.ts" }] })).toEqual([]);
   });
 });
