@@ -4,8 +4,9 @@ An alert asks for an action through its labels (`action`, and `service` for the 
 about). The answer is a Decision: `act` with the change to make, or why not (the result names the
 rule that held it back). Rules, in order: the action is known and enabled; the service carries the
 label `swarm-lab.remediate` listing the action; an incident is acted on once (scale-up: once per
-cooldown, one replica at a time, while it lasts); the per-action cooldown; the bounds (never above
-the maximum, never below the configured replicas); the global rate limit; dry-run.
+cooldown, one replica at a time, while it lasts); the per-action cooldown; no change while Swarm is
+updating the service (a deploy or its rollback); the bounds (never above the maximum, never below
+the configured replicas); the global rate limit; dry-run.
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ class Facts:
     replicas: int | None = None
     # rebalance: the most tasks on one ready node minus the fewest (0 or 1 is balanced)
     spread: int = 0
+    # Swarm's update of the service while one runs (a deploy, its rollback): None when none does
+    updating: str | None = None
+
+
+# UpdateStatus states in which Swarm is still replacing the service's tasks.
+UPDATING_STATES = ("updating", "paused", "rollback_started", "rollback_paused")
 
 
 @dataclass
@@ -169,6 +176,12 @@ def decide(
         return _decision(
             intent, "cooldown", f"{intent.key} acted {round(now - last)} s ago ({wait} s left)"
         )
+    if facts.updating:
+        # A deploy (or its rollback) is replacing the tasks: a scale or a forced update now would
+        # race it, and its own checks would read the change as the deploy's.
+        return _decision(
+            intent, "deploying", f"{intent.service} is being updated by Swarm ({facts.updating})"
+        )
     result, reason, change = _change(intent, policy, facts)
     if result != "act":
         return _decision(intent, result, reason)
@@ -194,7 +207,7 @@ def decide_scale_down(
 ) -> Decision | None:
     """Pure: one replica back towards the configured count after a quiet period, or None."""
     scaled = state["scaled"].get(service)
-    if scaled is None or active or facts.replicas is None:
+    if scaled is None or active or facts.replicas is None or facts.updating:
         return None
     quiet = policy["actions"]["scale-up"]["quietS"]
     intent = Intent("scale-down", service, "", "")

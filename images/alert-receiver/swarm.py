@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from decide import Facts
+from decide import UPDATING_STATES, Facts
 
 
 class SwarmError(RuntimeError):
@@ -73,10 +73,12 @@ class Swarm:
             return Facts()
         spec = svc["Spec"]
         replicated = spec.get("Mode", {}).get("Replicated")
+        state = (svc.get("UpdateStatus") or {}).get("State")
         facts = Facts(
             exists=True,
             labels=spec.get("Labels") or {},
             replicas=None if replicated is None else int(replicated.get("Replicas", 0)),
+            updating=state if state in UPDATING_STATES else None,
         )
         if spread:
             facts.spread = spread_of(self.running_tasks(service), self.ready_nodes())

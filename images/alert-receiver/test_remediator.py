@@ -137,6 +137,38 @@ def test_scale_down_one_replica_per_quiet_period_never_below_the_configured_coun
     assert state["scaled"] == {}
 
 
+def test_no_change_while_swarm_updates_the_service_a_deploy_or_its_rollback() -> None:
+    state = d.new_state()
+    for update in ("updating", "rollback_started"):
+        deploying = d.Facts(True, APP.labels, 3, updating=update)
+        held = d.decide(intent("scale-up"), POLICY, state, deploying, 0)
+        assert (held.result, held.change) == ("deploying", {})
+        assert update in held.reason
+        assert d.decide(intent("redeploy"), POLICY, state, deploying, 0).result == "deploying"
+        d.remember(state, held, 0)
+    # Nothing was remembered as done: once the update is over, the same alert acts.
+    assert d.decide(intent("scale-up"), POLICY, state, APP, 1).result == "act"
+    # A scale back down waits for the update too.
+    up = d.decide(intent("scale-up"), POLICY, state, APP, 0)
+    d.remember(state, up, 0)
+    four = d.Facts(True, APP.labels, 4)
+    assert d.decide_scale_down("app", POLICY, state, four, 100, active=False) is not None
+    busy = d.Facts(True, APP.labels, 4, updating="updating")
+    assert d.decide_scale_down("app", POLICY, state, busy, 100, active=False) is None
+
+
+def test_the_update_state_is_read_from_the_service() -> None:
+    from swarm import Swarm
+
+    spec = {"Labels": APP.labels, "Mode": {"Replicated": {"Replicas": 3}}}
+    cases = {"updating": "updating", "completed": None, "rollback_completed": None, None: None}
+    for state, expected in cases.items():
+        sw = Swarm("http://unused", "lab")
+        status = {} if state is None else {"UpdateStatus": {"State": state}}
+        sw.service = lambda _s, st=status: {"Spec": spec, **st}  # type: ignore[method-assign]
+        assert sw.facts("app").updating == expected
+
+
 class RecordingSwarm:
     """Stand-in for the proxy's Swarm API: records what would be changed."""
 
