@@ -2,6 +2,7 @@
  * What every strategy of a deploy does the same way: the migrate job, a new task's readiness probed
  * inside it, the smoke test and the watch window through Traefik, the restart alert's silence.
  */
+import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { silence } from "../alerts/silence.js";
 import { EXIT, LabError } from "../errors.js";
@@ -129,6 +130,8 @@ export const PROBE_EVERY_MS = 1000;
 export interface Failure {
   failure: string | null;
   visibleAtMs: number | null;
+  /** the new version's tasks never became ready: Traefik sent them no request */
+  servedNothing?: boolean;
 }
 
 /** Follows the readiness of a new version's tasks, probe after probe. */
@@ -238,7 +241,8 @@ async function probe(
 
 /**
  * A write and its removal through Traefik on `host` (app, or a colour's own host name): the new
- * version serves the API, not only /health. Null when it passed, else what failed.
+ * version serves the API, not only /health. Null when it passed, else what failed. The user it
+ * writes is inactive, with a random password.
  */
 export async function smoke(lab: RunningLab, host = "app"): Promise<string | null> {
   try {
@@ -253,7 +257,10 @@ export async function smoke(lab: RunningLab, host = "app"): Promise<string | nul
       body: {
         email: `deploy-smoke-${stamp}@example.org`,
         full_name: "deploy smoke test",
-        password: "a-long-password",
+        // Nobody can log in as it, even when an interrupted deploy leaves it behind: inactive,
+        // and a password made for this one write and never kept.
+        password: randomBytes(24).toString("base64url"),
+        active: false,
       },
     });
     if (created.status !== 201) return `POST /users answered ${created.status}`;

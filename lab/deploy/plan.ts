@@ -21,8 +21,12 @@ export interface Delivery {
   result: "succeeded" | "rolled-back" | "failed";
   reason?: string;
   durationS: number;
-  /** rolled back: seconds from the failure being visible to the old version serving again */
+  /**
+   * rolled back: seconds from the failure being visible to no task of the new version running
+   * (the old version alone serves); then to every replica running it again (capacity restored)
+   */
   rollbackS?: number | null;
+  restoredS?: number | null;
   /** seconds the migrate job took, and the rollout (update started to every new task ready) */
   migrateS?: number;
   rolloutS?: number | null;
@@ -50,6 +54,12 @@ export interface ServiceSpec {
 
 const SECOND_NS = 1_000_000_000;
 
+/** A replicated service's replica count; null for a global one. */
+export function replicasOf(spec: ServiceSpec): number | null {
+  const mode = spec.Mode as { Replicated?: { Replicas?: number } } | undefined;
+  return mode?.Replicated?.Replicas ?? null;
+}
+
 /** The same service running `image`: nothing else of its task changes. */
 export function withImage<S extends ServiceSpec>(spec: S, image: string): S {
   return {
@@ -75,6 +85,33 @@ export function rollingSpec<S extends ServiceSpec>(spec: S, image: string): S {
       Order: "start-first",
       FailureAction: "rollback",
       Delay: 2 * SECOND_NS,
+      Monitor: 5 * SECOND_NS,
+    },
+  };
+}
+
+/**
+ * How a rolling deploy goes back to `image`. When the new version's tasks never became ready
+ * (Traefik's health check never sent them a request) and the old version still runs somewhere,
+ * they serve nothing: all of them stop at once, before their replacements start, and the old
+ * tasks go on serving (at less capacity for a few seconds). Otherwise (the new version served:
+ * a failed smoke test or watch window) one task at a time, the old one started first, as a
+ * deploy does, so capacity never drops.
+ */
+export function rollbackSpec<S extends ServiceSpec>(
+  spec: S,
+  image: string,
+  servedNothing: boolean,
+): S {
+  if (!servedNothing) return rollingSpec(spec, image);
+  return {
+    ...withImage(spec, image),
+    UpdateConfig: {
+      ...spec.UpdateConfig,
+      Parallelism: 0,
+      Order: "stop-first",
+      FailureAction: "pause",
+      Delay: 0,
       Monitor: 5 * SECOND_NS,
     },
   };

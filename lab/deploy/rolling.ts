@@ -24,7 +24,14 @@ import {
   startDelivery,
   watchWindow,
 } from "./checks.js";
-import { type Delivery, rollingSpec, type ServiceSpec, specImage } from "./plan.js";
+import {
+  type Delivery,
+  replicasOf,
+  rollbackSpec,
+  rollingSpec,
+  type ServiceSpec,
+  specImage,
+} from "./plan.js";
 
 /** Updates the app to `image` and follows it until done, or until a new task is not ready. */
 async function rollout(
@@ -53,10 +60,11 @@ async function rollout(
       return {
         failure: `Swarm stopped the update: ${update.Message ?? update.State}`,
         visibleAtMs: performance.now() - t0,
+        servedNothing: true,
       };
     const fresh = tasks.filter((t) => t.image === image && t.state === "running");
     const failed = await judge.probe(fresh);
-    if (failed) return failed;
+    if (failed) return { ...failed, servedNothing: true };
     const old = tasks.filter((t) => t.image !== image);
     const allReady = judge.allReady(fresh, lab.config.app.replicas);
     if (update?.State === "completed" && old.length === 0 && allReady)
@@ -72,24 +80,38 @@ async function rollout(
   };
 }
 
-/** Back to `image` (the version that ran before) and wait until only it runs. */
+/**
+ * Back to `image` (the version that ran before): when the new tasks served nothing and an old one
+ * still runs, they all stop at once (rollbackSpec). Times from the update: until no task of another
+ * version is meant to run, and until every replica runs `image` again; null when not reached.
+ */
 async function rollBack(
   lab: RunningLab,
   engine: Engine,
   image: string,
   timeoutS: number,
-): Promise<boolean> {
+  servedNothing: boolean,
+): Promise<{ goneMs: number | null; restoredMs: number | null }> {
+  const t0 = performance.now();
   const service = `${lab.config.name}_app`;
-  await updateService<ServiceSpec>(engine, service, (spec) => rollingSpec(spec, image));
+  const before = await serviceTasks(engine, service);
+  const fast = servedNothing && before.some((t) => t.image === image && t.state === "running");
+  // The replicas the service has now (the remediator may have scaled it), not the configured ones.
+  const { spec } = await serviceSpec(engine, service);
+  const replicas = replicasOf(spec) ?? lab.config.app.replicas;
+  await updateService<ServiceSpec>(engine, service, (spec) => rollbackSpec(spec, image, fast));
+  let goneMs: number | null = null;
   const deadline = Date.now() + timeoutS * 1000;
   while (Date.now() < deadline) {
     const tasks = await serviceTasks(engine, service);
     const running = tasks.filter((t) => t.state === "running");
-    if (running.length >= lab.config.app.replicas && tasks.every((t) => t.image === image))
-      return true;
-    await sleep(500);
+    if (goneMs === null && running.length > 0 && running.every((t) => t.image === image))
+      goneMs = performance.now() - t0;
+    if (running.length >= replicas && tasks.every((t) => t.image === image))
+      return { goneMs: goneMs ?? performance.now() - t0, restoredMs: performance.now() - t0 };
+    await sleep(250);
   }
-  return false;
+  return { goneMs, restoredMs: null };
 }
 
 /** Deploys `image` to the running lab; records nothing (the caller does). */
@@ -129,10 +151,17 @@ export async function deployRolling(
   }
   if (!failure.failure) return done("succeeded", { migrateS, rolloutS });
   log.warn(`${failure.failure}: rolling back to ${from}`);
-  const back = await rollBack(lab, engine, from, opts.timeoutS);
-  const rollbackS =
-    back && failure.visibleAtMs !== null
-      ? Math.round(performance.now() - t0 - failure.visibleAtMs) / 1000
+  const sinceVisible = performance.now() - t0 - (failure.visibleAtMs ?? 0);
+  const back = await rollBack(lab, engine, from, opts.timeoutS, failure.servedNothing === true);
+  const after = (ms: number | null) =>
+    ms !== null && back.restoredMs !== null && failure.visibleAtMs !== null
+      ? Math.round(sinceVisible + ms) / 1000
       : null;
-  return done("rolled-back", { reason: failure.failure, rollbackS, migrateS });
+  const rollbackS = after(back.goneMs);
+  const restoredS = after(back.restoredMs);
+  if (restoredS !== null)
+    log.info(
+      `  rolled back: no task of ${image} runs ${rollbackS} s after the failure was visible, every replica runs ${from} again after ${restoredS} s`,
+    );
+  return done("rolled-back", { reason: failure.failure, rollbackS, restoredS, migrateS });
 }

@@ -22,7 +22,7 @@ import { ledgerCheck, trace, trafficMeasures, underTraffic } from "./scenario.js
 import type { Check, Drill } from "./types.js";
 
 /** The goal for a broken version: rolled back within this long after its failure is visible. */
-export const ROLLBACK_GOAL_S = 15;
+export const ROLLBACK_GOAL_S = 10;
 /** Blue/green in a drill: the old colour is kept warm this long before it is retired. */
 const DRILL_WARM_S = 10;
 
@@ -119,6 +119,7 @@ export const deployDrill: Drill = {
         migrateS: d?.migrateS ?? null,
         switchS: d?.rolloutS ?? null,
         rollbackS: d?.rollbackS ?? null,
+        restoredS: d?.restoredS ?? null,
         retireS,
         expandMigration: example?.revision ?? null,
         ...trafficMeasures(result),

@@ -7,6 +7,8 @@ import {
   derivedDockerfile,
   imageSetOf,
   readinessFailed,
+  replicasOf,
+  rollbackSpec,
   rollingSpec,
   specImage,
   watchVerdict,
@@ -24,6 +26,29 @@ const spec = {
   UpdateConfig: { Parallelism: 2, Order: "stop-first", FailureAction: "pause", MaxFailureRatio: 0 },
   Labels: { "traefik.enable": "true" },
 };
+
+describe("the rollback spec", () => {
+  it("new tasks that served nothing: all stopped at once, before their replacements start", () => {
+    const back = rollbackSpec(spec, "swarm-lab/app:offline-old", true);
+    expect(back.TaskTemplate.ContainerSpec.Image).toBe("swarm-lab/app:offline-old");
+    expect(back.TaskTemplate.RestartPolicy).toEqual(spec.TaskTemplate.RestartPolicy);
+    expect(back.UpdateConfig).toMatchObject({ Parallelism: 0, Order: "stop-first", Delay: 0 });
+    // Not "rollback": a failed start of the old version must not go back to the broken one.
+    expect(back.UpdateConfig?.FailureAction).toBe("pause");
+  });
+
+  it("new tasks that served: one at a time, the old one started first, as a deploy", () => {
+    const back = rollbackSpec(spec, "swarm-lab/app:offline-old", false);
+    expect(back).toEqual(rollingSpec(spec, "swarm-lab/app:offline-old"));
+    expect(back.UpdateConfig).toMatchObject({ Parallelism: 1, Order: "start-first" });
+  });
+});
+
+it("the replicas a rollback waits for are the service's own (scaled or not), none when global", () => {
+  expect(replicasOf({ ...spec, Mode: { Replicated: { Replicas: 5 } } })).toBe(5);
+  expect(replicasOf({ ...spec, Mode: { Global: {} } })).toBeNull();
+  expect(replicasOf(spec)).toBeNull();
+});
 
 describe("the rolling spec", () => {
   const next = rollingSpec(spec, "swarm-lab/app:offline-release-1");

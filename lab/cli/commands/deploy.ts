@@ -43,7 +43,7 @@ function finish(d: Delivery, json: boolean): void {
     );
   if (d.result === "rolled-back")
     throw new LabError(
-      `the deploy of ${d.version} was rolled back: ${d.reason}; ${d.from} runs now (rollback took ${d.rollbackS ?? "?"} s after the failure was visible)`,
+      `the deploy of ${d.version} was rolled back: ${d.reason}; ${d.from} runs now (rollback took ${d.rollbackS ?? "?"} s after the failure was visible${d.restoredS != null ? `, every replica back after ${d.restoredS} s` : ""})`,
       "npm run lab:logs -- app --since 10m shows the new version's logs",
     );
   if (d.result === "failed")
