@@ -12,6 +12,18 @@ from .schemas import RowError, UserCreate
 CSV_COLUMNS = ("email", "full_name", "active", "role")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n", ""}
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A text cell as exported: a leading quote keeps a spreadsheet from running it as a formula."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _imported_cell(value: str) -> str:
+    """The inverse of `csv_cell`, so an exported file imports back to the same values."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
 
 
 @dataclass
@@ -45,7 +57,7 @@ def _read_csv(text: str) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for raw in reader:
         row: dict[str, object] = {
-            k.strip(): (v or "").strip() for k, v in raw.items() if k is not None
+            k.strip(): _imported_cell((v or "").strip()) for k, v in raw.items() if k is not None
         }
         if isinstance(row.get("active"), str):
             flag = str(row["active"]).lower()

@@ -87,6 +87,28 @@ def test_export_csv_round_trip(client: TestClient) -> None:
     ]
 
 
+def test_export_neutralises_formula_cells_and_imports_them_back(client: TestClient) -> None:
+    # A name a spreadsheet would run (CSV injection): exported with a leading quote.
+    names = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "O'Neil"]
+    body = "email,full_name\n" + "".join(
+        f'f{i}@x.org,"{n.replace(chr(34), chr(34) * 2)}"\n' for i, n in enumerate(names)
+    )
+    assert _import(client, body).status_code == 201
+    r = client.get("/users/export.csv?q=f&sort=email")
+    exported = [x["full_name"] for x in csv.DictReader(io.StringIO(r.text))]
+    assert exported == ["'" + n for n in names[:4]] + ["O'Neil"]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in exported)
+    # Imported back, the exported cells give the same names (the quote is the export's, not theirs).
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(("email", "full_name"))
+    for i, cell in enumerate(exported):
+        w.writerow((f"g{i}@y.org", cell))
+    assert _import(client, out.getvalue()).status_code == 201
+    again = client.get("/users?q=y.org&sort=email").json()["items"]
+    assert [u["full_name"] for u in again] == names
+
+
 def test_csv_with_a_lone_carriage_return_is_a_4xx_not_a_500(client: TestClient) -> None:
     # Found by the fuzz test: "\r0" made the csv module raise (500) before the fix.
     r = _import(client, "\r0")

@@ -4,7 +4,6 @@
  * repository is its backup (lab:backup, lab:restore).
  */
 import {
-  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -23,6 +22,7 @@ import { EXIT, LabError } from "../errors.js";
 import { placements } from "../plan/nodes.js";
 import type { RunningLab } from "../running/lab.js";
 import type { Log } from "../runtime/log.js";
+import { packPrivate } from "../runtime/tar.js";
 import { stateDir } from "../state/paths.js";
 import { noContainerOf, scaleService, secondsUntil } from "../swarm/steer.js";
 import { exportVolume, importVolume, serviceImage, type VolumeRef } from "../swarm/volumes.js";
@@ -89,9 +89,8 @@ export async function saveLab(
       "grafana: not part of this lab's stack yet",
     ]);
     writeFileSync(join(staging, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-    await tar.c({ gzip: true, file, cwd: staging, portable: true }, ["."]);
-    // It holds the CA key and every password.
-    chmodSync(file, 0o600);
+    // It holds the CA key and every password: private from its first byte.
+    await packPrivate(staging, file);
     return { ...manifest, file, bytes: statSync(file).size };
   } finally {
     rmSync(staging, { recursive: true, force: true });

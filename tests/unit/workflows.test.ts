@@ -59,6 +59,25 @@ describe("CI/CD workflows", () => {
     expect(cmds.filter((c) => c.startsWith("npm run lab:deploy")).length).toBe(2);
   });
 
+  it("deploy runs only on a runner labelled with its environment (staging's cannot reach production)", () => {
+    const job = workflow("deploy.yml").jobs.deploy as Job & { "runs-on"?: string[] };
+    expect(job["runs-on"]).toEqual(["self-hosted", "swarm-lab", "${{ inputs.environment }}"]);
+  });
+
+  it("every action is pinned by a full commit, its version in a comment (a moved tag changes nothing)", () => {
+    const uses = files.flatMap((f) =>
+      readFileSync(join(DIR, f), "utf8")
+        .split("\n")
+        .filter((l) => /^\s*-?\s*uses:/.test(l))
+        .map((l) => ({ file: f, line: l.trim() })),
+    );
+    expect(uses.length).toBeGreaterThan(10);
+    const unpinned = uses.filter(
+      (u) => !/uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(u.line),
+    );
+    expect(unpinned).toEqual([]);
+  });
+
   describe.skipIf(!schemasPresent)("against ../shared/schemas/github-workflow.json", () => {
     it.each(files)("%s is a valid workflow", (f) => {
       expect(validatorFor("github-workflow.json")(workflow(f))).toEqual([]);

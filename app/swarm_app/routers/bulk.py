@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import select
 
-from ..bulk import CSV_COLUMNS, ImportFormatError, parse_import
+from ..bulk import CSV_COLUMNS, ImportFormatError, csv_cell, parse_import
 from ..deps import AdminUser, ReadSessionDep, SessionDep, SettingsDep
 from ..models import User
 from ..queries import UserFilter
@@ -119,8 +119,8 @@ def export_users(
             writer.writerow(
                 (
                     u.id,
-                    u.email,
-                    u.full_name,
+                    csv_cell(u.email),
+                    csv_cell(u.full_name),
                     str(u.active).lower(),
                     u.role,
                     u.created_at.isoformat(),
