@@ -17,6 +17,8 @@ export interface DownResult {
   kept: string[];
   /** the registry's store, kept with the images (--keep-images) */
   keptImages: string[];
+  /** images left because something else still uses them (a container, a child image) */
+  imagesInUse: string[];
   /** what was done on nodes the lab did not create as containers (hosts, VMs) */
   nodes: string[];
 }
@@ -46,6 +48,7 @@ export async function takeDown(
     images: [],
     kept: [],
     keptImages: [],
+    imagesInUse: [],
     nodes: [],
   };
   const byLabel = { label: [`${LABEL_LAB}=${lab}`] };
@@ -77,11 +80,27 @@ export async function takeDown(
   if (!opts.keepImages) {
     // Images are shared by every lab on this engine; they carry lab.image, not a lab name.
     const images = await host.images.list({ label: [IMAGE_LABEL] });
+    // Another container of this engine may run one (the class registry of `images serve`).
+    const users = new Map<string, string>();
+    for (const c of await host.containers.list({}, true))
+      users.set(c.ImageID, (c.Names[0] ?? c.Id).replace(/^\//, ""));
     // Newest first: an image built on another (the Debian base) goes before it.
     for (const img of images.sort((a, b) => b.Created - a.Created)) {
       const tags = img.RepoTags ?? [];
-      await host.images.remove(img.Id, true);
-      result.images.push(...tags);
+      const name = tags[0] ?? img.Id;
+      const user = users.get(img.Id);
+      if (user) {
+        result.imagesInUse.push(`${name} (container ${user})`);
+        continue;
+      }
+      try {
+        await host.images.remove(img.Id, true);
+        result.images.push(...tags);
+      } catch (err) {
+        // 409: still needed (an image built on it is kept above, or a container appeared since)
+        if (!/\b409\b|conflict/i.test((err as Error).message)) throw err;
+        result.imagesInUse.push(`${name} (${(err as Error).message.replace(/^.*conflict: /, "")})`);
+      }
     }
   }
   return result;

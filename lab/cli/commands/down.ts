@@ -101,6 +101,9 @@ export function registerDown(program: Command): void {
             : "") +
           (result.kept.length > 0
             ? `\nkept ${result.kept.join(", ")} (the backups: the next lab:up restores the database from it; --purge deletes it)`
+            : "") +
+          (result.imagesInUse.length > 0
+            ? `\nkept ${result.imagesInUse.length} images still in use: ${result.imagesInUse.join("; ")} (stop what uses them, for the class registry npm run lab -- images serve --stop, then run lab:down again)`
             : ""),
       );
     });
