@@ -77,16 +77,19 @@ export function withImage<S extends ServiceSpec>(spec: S, image: string): S {
  * when a new task fails to start, and the deploy watches readiness on top.
  */
 export function rollingSpec<S extends ServiceSpec>(spec: S, image: string): S {
+  return updateTo(spec, image, {
+    Parallelism: 1,
+    Order: "start-first",
+    FailureAction: "rollback",
+    Delay: 2 * SECOND_NS,
+  });
+}
+
+/** `spec` running `image`, updated the way `how` says (each change watched for 5 s). */
+function updateTo<S extends ServiceSpec>(spec: S, image: string, how: Record<string, unknown>): S {
   return {
     ...withImage(spec, image),
-    UpdateConfig: {
-      ...spec.UpdateConfig,
-      Parallelism: 1,
-      Order: "start-first",
-      FailureAction: "rollback",
-      Delay: 2 * SECOND_NS,
-      Monitor: 5 * SECOND_NS,
-    },
+    UpdateConfig: { ...spec.UpdateConfig, ...how, Monitor: 5 * SECOND_NS },
   };
 }
 
@@ -104,17 +107,12 @@ export function rollbackSpec<S extends ServiceSpec>(
   servedNothing: boolean,
 ): S {
   if (!servedNothing) return rollingSpec(spec, image);
-  return {
-    ...withImage(spec, image),
-    UpdateConfig: {
-      ...spec.UpdateConfig,
-      Parallelism: 0,
-      Order: "stop-first",
-      FailureAction: "pause",
-      Delay: 0,
-      Monitor: 5 * SECOND_NS,
-    },
-  };
+  return updateTo(spec, image, {
+    Parallelism: 0,
+    Order: "stop-first",
+    FailureAction: "pause",
+    Delay: 0,
+  });
 }
 
 /**

@@ -35,6 +35,9 @@ export async function keptVolumes(host: Engine, lab: string): Promise<string[]> 
   return found.map((v) => v.Name).sort();
 }
 
+const containerName = (c: { Names: string[]; Id: string }) =>
+  (c.Names[0] ?? c.Id).replace(/^\//, "");
+
 export async function takeDown(
   host: Engine,
   driver: NodeDriver,
@@ -53,9 +56,8 @@ export async function takeDown(
   };
   const byLabel = { label: [`${LABEL_LAB}=${lab}`] };
   for (const c of await host.containers.list(byLabel, true)) {
-    const name = (c.Names[0] ?? c.Id).replace(/^\//, "");
     await host.containers.remove(c.Id, true);
-    result.containers.push(name);
+    result.containers.push(containerName(c));
   }
   const onNodes = await driver.teardown(opts.purge);
   result.nodes.push(...onNodes.removed);
@@ -82,8 +84,7 @@ export async function takeDown(
     const images = await host.images.list({ label: [IMAGE_LABEL] });
     // Another container of this engine may run one (the class registry of `images serve`).
     const users = new Map<string, string>();
-    for (const c of await host.containers.list({}, true))
-      users.set(c.ImageID, (c.Names[0] ?? c.Id).replace(/^\//, ""));
+    for (const c of await host.containers.list({}, true)) users.set(c.ImageID, containerName(c));
     // Newest first: an image built on another (the Debian base) goes before it.
     for (const img of images.sort((a, b) => b.Created - a.Created)) {
       const tags = img.RepoTags ?? [];

@@ -30,8 +30,10 @@ describe("packPrivate", () => {
     const file = join(out, "lab.tar.gz");
     const seen: number[] = [];
     let done = false;
+    let polls = 0;
     const watch = (async () => {
       while (!done) {
+        polls++;
         if (existsSync(file)) seen.push(statSync(file).mode & 0o777);
         await new Promise((r) => setImmediate(r));
       }
@@ -46,7 +48,9 @@ describe("packPrivate", () => {
     }
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(file).size).toBeGreaterThan(4 * 1024 * 1024);
-    // Whatever the watcher saw at that path (maybe nothing before the rename) was private.
+    // The watcher looked while the archive was written (the old code showed 0644 hundreds of
+    // times); whatever it saw at that path (maybe nothing before the rename) was private.
+    expect(polls).toBeGreaterThan(10);
     expect(seen.filter((m) => m !== 0o600)).toEqual([]);
     expect(readdirSync(out)).toEqual(["lab.tar.gz"]);
   });
