@@ -43,6 +43,10 @@ export default defineConfig({
           testTimeout: 300_000,
         },
       },
+      {
+        // lab:down without --keep-images, last (after the hosts tier, which uses the images).
+        test: { name: "purge", include: ["tests/purge/**/*.test.ts"], testTimeout: 300_000 },
+      },
     ],
   },
 });

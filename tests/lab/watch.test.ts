@@ -4,7 +4,8 @@
  * promotion and the failed requests. Measured figures go to reports/watch-*.json.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireHealthy } from "../../lab/drills/run.js";
 import { hostDocker } from "../../lab/runtime/docker.js";
@@ -79,6 +80,24 @@ function cpuSeconds(pattern: string): number {
   return ticks / 100; // USER_HZ
 }
 
+/** The events of the node-down drill reports written since `since`, one line each. */
+function drillEvents(since: number): string {
+  const dir = join(REPO_ROOT, "reports");
+  const files = readdirSync(dir).filter(
+    (f) => /^drill-node-down-.*\.json$/.test(f) && statSync(join(dir, f)).mtimeMs >= since,
+  );
+  if (files.length === 0) return "  (no drill report written)";
+  return files
+    .flatMap((f) => {
+      const report = JSON.parse(readFileSync(join(dir, f), "utf8")) as {
+        runs?: Array<{ events?: Array<{ atS: number; what: string }> }>;
+      };
+      return (report.runs ?? []).flatMap((r) => r.events ?? []);
+    })
+    .map((e) => `  ${e.atS.toFixed(1).padStart(6)} s  ${e.what}`)
+    .join("\n");
+}
+
 const ended = (s: string) => s.includes("EXITED");
 const leaderOf = (s: string) => /\b(pg\d)\s+leader\s+running/.exec(s)?.[1];
 const failedPerS = (s: string) => Number(/ok\/s, ([\d.]+) failed\/s/.exec(s)?.[1] ?? 0);
@@ -129,6 +148,7 @@ describe("lab:watch in a terminal", { timeout: 420_000 }, () => {
     } finally {
       await lab[Symbol.asyncDispose]();
     }
+    const startedAt = Date.now();
     open(`${USER_ENV} npx tsx lab/cli/main.ts drill node-down --duration 60 --watch`);
     const before = await until(
       "the drill's view with a leader",
@@ -159,6 +179,8 @@ describe("lab:watch in a terminal", { timeout: 420_000 }, () => {
       maxFailed = Math.max(maxFailed, failedPerS(last));
       await sleep(250);
     }
+    // Where the drill's time went (its report's events), in CI's log whatever the outcome.
+    console.log(`watch: the drill's events\n${drillEvents(startedAt)}`);
     expect(last, last).toContain("EXITED 0");
     expect(killedAt, "the drill killed no node").toBeDefined();
     expect(downAt, "no node ever shown DOWN").toBeDefined();

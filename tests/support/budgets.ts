@@ -14,7 +14,10 @@ export const LAB_BUDGET_S: Record<string, number> = {
   "remediation.test.ts": 730,
   "backup.test.ts": 410,
   "observability.test.ts": 170,
-  "watch.test.ts": 210,
+  // 153, 163 and 233 s in three CI runs, 234 s here: its node-down drill's old primary stayed
+  // "starting" for minutes when the drill's traffic had stopped (the primary idle after pg_rewind;
+  // fixed by images/postgres/rejoin_nudge.py). 169-190 s here since; 190 s and 30%.
+  "watch.test.ts": 250,
   "drills.test.ts": 900,
   "app.test.ts": 10,
   "alerts.test.ts": 200,
@@ -28,16 +31,30 @@ export interface FileTime {
   file: string;
   seconds: number;
   passed: boolean;
+  /** each test's own duration (hooks not included), in file order */
+  tests?: Array<{ title: string; seconds: number }>;
 }
+
+const tenths = (ms: number) => Math.round(ms / 100) / 10;
 
 /** Pure: the per-file durations of a vitest JSON report (`--reporter=json`), as "tier/file". */
 export function fileTimes(report: {
-  testResults?: Array<{ name: string; startTime: number; endTime: number; status: string }>;
+  testResults?: Array<{
+    name: string;
+    startTime: number;
+    endTime: number;
+    status: string;
+    assertionResults?: Array<{ title?: string; duration?: number | null }>;
+  }>;
 }): FileTime[] {
   return (report.testResults ?? []).map((r) => ({
     file: r.name.split("/").slice(-2).join("/"),
-    seconds: Math.round((r.endTime - r.startTime) / 100) / 10,
+    seconds: tenths(r.endTime - r.startTime),
     passed: r.status === "passed",
+    tests: (r.assertionResults ?? []).map((a) => ({
+      title: a.title ?? "?",
+      seconds: tenths(a.duration ?? 0),
+    })),
   }));
 }
 
@@ -45,13 +62,24 @@ export function fileTimes(report: {
 export const budgetOf = (file: string): number | undefined =>
   file.startsWith("lab/") ? LAB_BUDGET_S[file.slice(4)] : undefined;
 
-/** Pure: "lab/remediation.test.ts took 700 s, its budget is 680 s" for each file over it. */
+/**
+ * Pure: "lab/remediation.test.ts took 700 s, its budget is 680 s" for each file over it, then
+ * where its time went: each test's duration, and what the file spent outside them (hooks).
+ */
 export function overBudget(times: FileTime[]): string[] {
   return times.flatMap((t) => {
     const budget = budgetOf(t.file);
-    return budget !== undefined && t.seconds > budget
-      ? [`${t.file} took ${t.seconds} s, its budget is ${budget} s`]
-      : [];
+    if (budget === undefined || t.seconds <= budget) return [];
+    const tests = t.tests ?? [];
+    const outside = tenths((t.seconds - tests.reduce((sum, x) => sum + x.seconds, 0)) * 1000);
+    const line = (s: number, what: string) => `    ${s.toFixed(1).padStart(7)} s  ${what}`;
+    return [
+      [
+        `${t.file} took ${t.seconds} s, its budget is ${budget} s`,
+        ...tests.map((x) => line(x.seconds, x.title)),
+        line(outside, "outside its tests (hooks: waits for a healthy lab, clean-up)"),
+      ].join("\n"),
+    ];
   });
 }
 

@@ -19,19 +19,41 @@ describe("CI's time budgets", () => {
     expect(Object.keys(LAB_BUDGET_S).sort()).toEqual([...labFiles].sort());
   });
 
-  it("a file past its budget is named with both figures; one within it is not", () => {
+  it("a file past its budget is named with both figures and where its time went; one within it is not", () => {
     const times = fileTimes({
       testResults: [
-        { name: "/r/tests/lab/drills.test.ts", startTime: 0, endTime: 950_000, status: "failed" },
+        {
+          name: "/r/tests/lab/drills.test.ts",
+          startTime: 0,
+          endTime: 950_000,
+          status: "failed",
+          assertionResults: [
+            { title: "node-down", duration: 600_000 },
+            { title: "disaster", duration: 250_040 },
+          ],
+        },
         { name: "/r/tests/lab/app.test.ts", startTime: 10, endTime: 1_810, status: "passed" },
       ],
     });
     expect(times).toEqual([
-      { file: "lab/drills.test.ts", seconds: 950, passed: false },
-      { file: "lab/app.test.ts", seconds: 1.8, passed: true },
+      {
+        file: "lab/drills.test.ts",
+        seconds: 950,
+        passed: false,
+        tests: [
+          { title: "node-down", seconds: 600 },
+          { title: "disaster", seconds: 250 },
+        ],
+      },
+      { file: "lab/app.test.ts", seconds: 1.8, passed: true, tests: [] },
     ]);
     expect(overBudget(times)).toEqual([
-      `lab/drills.test.ts took 950 s, its budget is ${LAB_BUDGET_S["drills.test.ts"]} s`,
+      [
+        `lab/drills.test.ts took 950 s, its budget is ${LAB_BUDGET_S["drills.test.ts"]} s`,
+        "      600.0 s  node-down",
+        "      250.0 s  disaster",
+        "      100.0 s  outside its tests (hooks: waits for a healthy lab, clean-up)",
+      ].join("\n"),
     ]);
     // Same name in another tier: no lab budget applies.
     expect(
