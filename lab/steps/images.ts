@@ -8,6 +8,7 @@ import {
   tagByContent,
 } from "../images/build.js";
 import { type Trainer, TrainerRegistry } from "../images/from-trainer.js";
+import { buildJobs, eachLimited } from "../images/jobs.js";
 import { UPSTREAM_REGISTRY_PROBE } from "../images/official.js";
 import { type ImageSet, planImages, upstreamRefs } from "../images/plan.js";
 import { dockerHubPulls, type UpstreamAnswer, verdict } from "../images/upstream.js";
@@ -119,14 +120,18 @@ export const buildImages: Step = {
       ctx.made = await loadFromTrainer(ctx.host, ctx.trainer, set, report);
       return;
     }
+    const jobs = buildJobs(process.env.LAB_BUILD_JOBS); // refused before anything is built
     const bases = await ensureBases(ctx.host, set);
     if (bases.length > 0) report(`bases: ${bases.join(", ")}`);
-    const made: UpContext["made"] = {};
-    for (const spec of planImages(set)) {
-      report(`${spec.ref} (${spec.source.kind})`);
-      made[spec.key] = await makeImage(ctx.host, spec);
-    }
-    ctx.made = made;
+    const specs = planImages(set);
+    report(`${specs.length} images, ${jobs} at once (LAB_BUILD_JOBS)`);
+    const refs = await eachLimited(specs, jobs, async (spec) => {
+      const started = Date.now();
+      const ref = await makeImage(ctx.host, spec);
+      report(`${spec.ref} (${spec.source.kind}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      return ref;
+    });
+    ctx.made = Object.fromEntries(specs.map((spec, i) => [spec.key, refs[i] as string]));
   },
 };
 
