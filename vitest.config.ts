@@ -44,6 +44,15 @@ export default defineConfig({
         },
       },
       {
+        // npm run test:smoke's checks, on the lab scripts/smoke/run.ts brings up.
+        test: {
+          name: "smoke",
+          include: ["tests/smoke/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         // lab:down without --keep-images, last (after the hosts tier, which uses the images).
         test: { name: "purge", include: ["tests/purge/**/*.test.ts"], testTimeout: 300_000 },
       },

@@ -9,10 +9,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { loadConfig } from "../../lab/config/load.js";
-import { runDrill } from "../../lab/drills/run.js";
 import { connectLab } from "../../lab/running/lab.js";
 import { type Engine, tlsEngine } from "../../lab/runtime/docker.js";
-import { consoleLog } from "../../lab/runtime/log.js";
 import { engineClientTls } from "../../lab/state/tls.js";
 import {
   type BareHost,
@@ -24,6 +22,7 @@ import {
   runPlay,
 } from "../../scripts/provision/bare-hosts.js";
 import { cli } from "../support/cli.js";
+import { appReplicaCrash } from "../support/drill.js";
 
 let hosts: BareHost[] = [];
 const runs: PlayRun[] = [];
@@ -168,16 +167,7 @@ describe("the lab on those hosts, through --driver ssh", () => {
 
   it("a drill (app-replica, crash) under load: nothing acknowledged lost", async () => {
     await using lab = await connectLab(loadConfig(config, {}));
-    const { runs } = await runDrill(
-      lab,
-      "app-replica",
-      1,
-      { signal: "KILL" },
-      consoleLog(),
-      new AbortController().signal,
-    );
-    const run = runs[0];
-    if (!run) throw new Error("the drill produced no run");
+    const run = await appReplicaCrash(lab);
     console.log(`app-replica (KILL) on bare hosts: ${JSON.stringify(run.measures)}`);
     expect(run.checks.filter((c) => !c.ok)).toEqual([]);
     expect(run.measures.requests as number).toBeGreaterThan(500);

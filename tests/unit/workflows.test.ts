@@ -138,6 +138,15 @@ describe("CI/CD workflows", () => {
     expect(prTest).toEqual(beforeLab);
   });
 
+  it("a pull request also smoke-tests a lab: the same set-up, then npm run test:smoke", () => {
+    expect(jobCommands(workflow("pull-request.yml").jobs.smoke as Job)).toEqual([
+      "bash scripts/setup-host.sh",
+      "npm ci --no-audit --no-fund",
+      "bash scripts/setup-python.sh",
+      "npm run test:smoke -- --images offline",
+    ]);
+  });
+
   it("main runs .ci/run itself, so the lab tests there are the ones CI runs here", () => {
     expect(jobCommands(workflow("main.yml").jobs.lab as Job)).toEqual(["bash .ci/run"]);
   });
