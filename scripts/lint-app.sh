@@ -7,10 +7,9 @@ cd "$root/app"
 "$root/.venv/bin/ruff" format --check .
 "$root/.venv/bin/mypy" swarm_app
 # The backup service's daemon (images/postgres) runs on Debian's Python 3.11: same checks.
-pg_py=("$root/images/postgres/backupd.py" "$root/images/postgres/rejoin_nudge.py" "$root/images/postgres/test_rejoin_nudge.py")
-"$root/.venv/bin/ruff" check "${pg_py[@]}"
-"$root/.venv/bin/ruff" format --check "${pg_py[@]}"
-"$root/.venv/bin/mypy" --strict --ignore-missing-imports "$root/images/postgres/backupd.py" "$root/images/postgres/rejoin_nudge.py"
+"$root/.venv/bin/ruff" check "$root/images/postgres/backupd.py"
+"$root/.venv/bin/ruff" format --check "$root/images/postgres/backupd.py"
+"$root/.venv/bin/mypy" --strict --ignore-missing-imports "$root/images/postgres/backupd.py"
 # The node agent and the alert receiver, likewise (their tests are typed more loosely: fixtures).
 for agent in logship alert-receiver; do
   "$root/.venv/bin/ruff" check "$root/images/$agent"

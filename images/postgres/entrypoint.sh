@@ -53,9 +53,6 @@ elif [ -e /var/lib/postgresql/data/no-bootstrap ] && [ ! -s /var/lib/postgresql/
 fi
 # pgBackRest's TLS server: the repository host calls it to take backups from this member.
 (while true; do pgbackrest server >/dev/null 2>&1 || true; sleep 2; done) &
-# On the primary: a small write while the other member is stuck starting after pg_rewind (an idle
-# primary would leave it there for minutes; see the script).
-/usr/local/bin/lab-rejoin-nudge "$PATRONI_NAME" &
 cat > /etc/patroni/patroni.yml <<YAML
 scope: ${PATRONI_SCOPE:-lab}
 name: $PATRONI_NAME

@@ -138,13 +138,6 @@ export const nodeDown: Drill = {
           detail: `${m.nodeRejoinedS ?? "not"} s after power on`,
         },
         {
-          // The old primary rewinds and follows the new one (an idle primary once left it
-          // "starting" for minutes: images/postgres/rejoin_nudge.py).
-          name: "both database members running again",
-          ok: m.membersBackS !== null,
-          detail: `${m.membersBackS ?? "not within 120"} s after the node rejoined`,
-        },
-        {
           name: "every service whole again",
           ok: m.servicesBackS !== null,
           detail: `${m.servicesBackS ?? "not"} s after power on`,
