@@ -14,10 +14,10 @@ export const LAB_BUDGET_S: Record<string, number> = {
   "remediation.test.ts": 730,
   "backup.test.ts": 410,
   "observability.test.ts": 170,
-  // 153, 163 and 233 s in three CI runs, 234 s here: its node-down drill's old primary stayed
-  // "starting" for minutes when the drill's traffic had stopped (the primary idle after pg_rewind;
-  // fixed by images/postgres/rejoin_nudge.py). 169-190 s here since; 190 s and 30%.
-  "watch.test.ts": 250,
+  // 153, 163 and 233 s in three CI runs, 234 s here: when its node-down drill's traffic is over
+  // before the old primary has rewound, that member stays "starting" until the idle primary
+  // writes a WAL record (a checkpoint: minutes). Not fixed yet; 234 s and 30%.
+  "watch.test.ts": 310,
   "drills.test.ts": 900,
   "app.test.ts": 10,
   "alerts.test.ts": 200,
