@@ -16,12 +16,12 @@ export const LAB_ORDER = [
   "backup.test.ts",
   "observability.test.ts",
   "watch.test.ts",
-  // after watch's node-down, the remediator still has a node's return to act on (AppUnbalanced,
-  // ContainerRestarting: the first drill waited 105 s for it in CI); the alert test does not
-  // touch the app, and its 2 minutes cover that wait
-  "alerts.test.ts",
   "drills.test.ts",
   "app.test.ts",
+  // Moving this file between watch and the drills saved the first drill's 105 s wait for the
+  // remediator, but left the deploys right after the disaster drill's restore and new full
+  // backup; in that CI run a blue/green deploy met 37 failed requests (503) of 3,317: kept here.
+  "alerts.test.ts",
   "entry.test.ts",
   "docs.test.ts",
   "prometheus.test.ts",
