@@ -16,7 +16,7 @@ for agent in logship alert-receiver; do
   "$root/.venv/bin/ruff" format --check "$root/images/$agent"
 done
 "$root/.venv/bin/mypy" --strict "$root/images/logship/logship.py" "$root/images/alert-receiver/receiver.py" \
-  "$root/images/alert-receiver/remediator.py"
+  "$root/images/alert-receiver/remediator.py" "$root/images/alert-receiver/actions.py"
 if command -v shellcheck >/dev/null; then
   shellcheck -x "$root"/scripts/*.sh "$root"/images/*/*.sh "$root"/app/entrypoint.sh "$root"/.ci/run
 else

@@ -1,4 +1,5 @@
-"""Shared by the receiver's and the remediator's tests: a POST that returns the status code."""
+"""Shared by the receiver's and the remediator's tests: a POST that returns the status code,
+sent with the servers' test token unless told otherwise (`token=None`: no Authorization)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from collections.abc import Callable
 
 import pytest
 
+TOKEN = "test-webhook-token"
 
-def _post(url: str, body: bytes) -> int:
-    req = urllib.request.Request(url, data=body, method="POST")
+
+def _post(url: str, body: bytes, token: str | None = TOKEN) -> int:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    req = urllib.request.Request(url, data=body, method="POST", headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=5) as res:
             return int(res.status)
@@ -19,5 +23,5 @@ def _post(url: str, body: bytes) -> int:
 
 
 @pytest.fixture
-def post() -> Callable[[str, bytes], int]:
+def post() -> Callable[..., int]:
     return _post

@@ -2,7 +2,8 @@
 """The lab's local alert receiver: Alertmanager's webhook target, so a notification is visible
 without internet (npm run lab:alerts). Keeps the newest notifications in memory and counts them.
 
-POST /alerts         Alertmanager's webhook body (version 4); anything else is a 400 and is dropped
+POST /alerts         Alertmanager's webhook body (version 4), with its token (else 401); anything
+                     else is a 400 and is dropped
 GET  /notifications  the newest notifications, newest last, as JSON
 GET  /metrics        lab_alert_notifications_total{status}, for Prometheus
 """
@@ -73,7 +74,8 @@ class Handler(webhook.WebhookHandler):
 
 
 def main() -> None:
-    log(f"listening on :{PORT}")
+    Handler.token = webhook.read_token()
+    log(f"listening on :{PORT}", token=bool(Handler.token))
     webhook.Server(("", PORT), Handler).serve_forever()
 
 

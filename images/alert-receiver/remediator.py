@@ -2,11 +2,12 @@
 """The lab's remediator: Alertmanager's webhook target for alerts that carry an `action` label.
 
 It decides with decide.py (cooldowns, bounds, rate limit, dry-run), acts on the Swarm through the
-lab's Docker API proxy (read services/tasks/nodes, update a service: nothing else) or asks the
+lab's docker-actions (named actions: scale, redeploy; never a spec) or asks the
 backup service for a backup, and keeps an audit trail: a JSON log line and a metric per decision,
 the decisions at GET /decisions (Grafana draws the metric as annotations on the dashboards).
 
-POST /alerts     Alertmanager's webhook body; anything else is a 400 and changes nothing
+POST /alerts     Alertmanager's webhook body, with its token (else 401); anything else is a 400
+                 and changes nothing
 GET  /decisions  the newest decisions, newest last
 GET  /policy     the policy it runs with
 GET  /metrics    lab_remediation_decisions_total{action,result}, lab_alert_threshold{name}
@@ -18,6 +19,7 @@ The policy (REMEDIATOR_POLICY, JSON) is rendered from swarm-lab.yaml's `alerting
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
@@ -37,6 +39,11 @@ STATE_FILE = os.environ.get("REMEDIATOR_STATE", "/var/lib/remediator/state.json"
 ALERTMANAGER = os.environ.get("ALERTMANAGER_URL", "http://alertmanager:9093")
 BACKUP_URL = os.environ.get("BACKUP_URL", "http://backup:9854/backup")
 TOKEN_FILE = os.environ.get("REMEDIATOR_TOKEN_FILE", "/run/secrets/remediator_token")
+# Its own user on Alertmanager's API (--web.config.file there).
+AM_USER = os.environ.get("ALERTMANAGER_USER", "remediator")
+AM_PASSWORD_FILE = os.environ.get(
+    "ALERTMANAGER_PASSWORD_FILE", "/run/secrets/alertmanager_remediator_password"
+)
 
 
 def log(msg: str, **fields: object) -> None:
@@ -219,9 +226,16 @@ def request_backup() -> None:
         raise SwarmError(f"backup request: HTTP {err.code}") from None
 
 
+def basic_auth(user: str, password: str) -> str:
+    """Pure: the Authorization header's value for HTTP basic authentication."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
 def active_alerts() -> list[dict[str, Any]]:
     url = f"{ALERTMANAGER}/api/v2/alerts?active=true&silenced=false&inhibited=false"
-    with urllib.request.urlopen(url, timeout=10) as res:  # noqa: S310
+    auth = basic_auth(AM_USER, read_secret(AM_PASSWORD_FILE))
+    req = urllib.request.Request(url, headers={"Authorization": auth})  # noqa: S310
+    with urllib.request.urlopen(req, timeout=10) as res:  # noqa: S310
         alerts: list[dict[str, Any]] = json.load(res)
     return [a for a in alerts if (a.get("labels") or {}).get("action")]
 
@@ -235,7 +249,7 @@ def poller(rem: Remediator) -> None:
             log("poll failed", error=str(err)[:300])
 
 
-def make_handler(rem: Remediator) -> type[webhook.WebhookHandler]:
+def make_handler(rem: Remediator, token: str) -> type[webhook.WebhookHandler]:
     class Handler(webhook.WebhookHandler):
         def refused(self, reason: str) -> None:
             with rem.lock:
@@ -262,16 +276,17 @@ def make_handler(rem: Remediator) -> type[webhook.WebhookHandler]:
                 return self._send(200, b"ok\n", "text/plain")
             self._send(404, b'{"error": "not found"}')
 
+    Handler.token = token
     return Handler
 
 
 def main() -> None:
     policy = json.loads(os.environ["REMEDIATOR_POLICY"])
-    swarm = Swarm(os.environ.get("DOCKER_API", "http://docker-proxy:2375"), policy["stack"])
+    swarm = Swarm(os.environ.get("DOCKER_API", "http://docker-actions:2375"))
     rem = Remediator(policy, swarm, STATE_FILE)
     log("listening", port=PORT, dryRun=bool(policy.get("dryRun")), actions=policy["actions"])
     threading.Thread(target=poller, args=(rem,), daemon=True).start()
-    webhook.Server(("", PORT), make_handler(rem)).serve_forever()
+    webhook.Server(("", PORT), make_handler(rem, webhook.read_token())).serve_forever()
 
 
 if __name__ == "__main__":

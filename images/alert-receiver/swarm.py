@@ -1,7 +1,9 @@
-"""The few Swarm calls the remediator makes, over HTTP to the lab's Docker API proxy.
+"""The few Swarm calls the remediator makes, over HTTP to docker-actions (actions.py).
 
-The proxy (images/docker-proxy) answers only these: read services, tasks and nodes, and update a
-service. No container, exec, image, volume, secret or create call gets through it.
+docker-actions offers named actions, never specs: read a stack service's labels, replicas and
+update state, its running tasks' nodes, the ready nodes; scale a service or redeploy it, each
+checked there (the service's own labels, the replica bounds, no action during a deploy, a rate
+limit). The remediator holds no socket and sends no spec.
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ class SwarmError(RuntimeError):
 
 
 class Swarm:
-    def __init__(self, url: str, stack: str) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url.rstrip("/")
-        self.stack = stack
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -42,62 +43,44 @@ class Swarm:
             raise SwarmError(f"{method} {path}: {err}") from None
         return json.loads(text) if text else None
 
-    def full_name(self, service: str) -> str:
-        return f"{self.stack}_{service}"
-
     def service(self, service: str) -> dict[str, Any] | None:
+        """{"labels", "replicas", "updating"} of a service of the stack, or None."""
         try:
-            found: dict[str, Any] = self._call("GET", f"/services/{self.full_name(service)}")
+            found: dict[str, Any] = self._call("GET", f"/services/{urllib.parse.quote(service)}")
         except SwarmError as err:
             if "HTTP 404" in str(err):
                 return None
             raise
         return found
 
-    def running_tasks(self, service: str) -> list[dict[str, Any]]:
-        filters = json.dumps({"service": [self.full_name(service)], "desired-state": ["running"]})
-        tasks = self._call("GET", "/tasks?filters=" + urllib.parse.quote(filters))
-        return [t for t in tasks if t.get("Status", {}).get("State") == "running"]
+    def running_tasks(self, service: str) -> list[str]:
+        """The node of each running task."""
+        found: list[str] = self._call("GET", f"/services/{urllib.parse.quote(service)}/tasks")[
+            "running"
+        ]
+        return found
 
     def ready_nodes(self) -> list[str]:
-        return [
-            n["ID"]
-            for n in self._call("GET", "/nodes")
-            if n.get("Status", {}).get("State") == "ready"
-            and n.get("Spec", {}).get("Availability") == "active"
-        ]
+        found: list[str] = self._call("GET", "/nodes/ready")["ready"]
+        return found
 
     def facts(self, service: str, spread: bool = False) -> Facts:
         svc = self.service(service)
         if svc is None:
             return Facts()
-        spec = svc["Spec"]
-        replicated = spec.get("Mode", {}).get("Replicated")
-        state = (svc.get("UpdateStatus") or {}).get("State")
+        state = svc.get("updating")
         facts = Facts(
             exists=True,
-            labels=spec.get("Labels") or {},
-            replicas=None if replicated is None else int(replicated.get("Replicas", 0)),
+            labels=svc.get("labels") or {},
+            replicas=svc.get("replicas"),
             updating=state if state in UPDATING_STATES else None,
         )
         if spread:
             facts.spread = spread_of(self.running_tasks(service), self.ready_nodes())
         return facts
 
-    def _update(self, service: str, change: Any) -> None:
-        svc = self.service(service)
-        if svc is None:
-            raise SwarmError(f"no service {self.full_name(service)}")
-        spec = svc["Spec"]
-        change(spec)
-        version = svc["Version"]["Index"]
-        self._call("POST", f"/services/{svc['ID']}/update?version={version}", spec)
-
     def scale(self, service: str, replicas: int) -> None:
-        def set_replicas(spec: dict[str, Any]) -> None:
-            spec["Mode"]["Replicated"]["Replicas"] = replicas
-
-        self._update(service, set_replicas)
+        self._call("POST", f"/services/{urllib.parse.quote(service)}/scale", {"replicas": replicas})
 
     def scale_cycle(self, service: str, via: int, back: int, timeout_s: float = 120) -> None:
         """Scales to `via`, waits for those tasks to run, then back to `back` (a rebalance)."""
@@ -109,21 +92,15 @@ class Swarm:
 
     def force_update(self, service: str) -> None:
         """Swarm replaces every task (rolling, start-first in the lab): spread is applied anew."""
-
-        def bump(spec: dict[str, Any]) -> None:
-            spec["TaskTemplate"]["ForceUpdate"] = (
-                int(spec["TaskTemplate"].get("ForceUpdate", 0)) + 1
-            )
-
-        self._update(service, bump)
+        self._call("POST", f"/services/{urllib.parse.quote(service)}/redeploy", {})
 
 
-def spread_of(tasks: list[dict[str, Any]], ready: list[str]) -> int:
+def spread_of(task_nodes: list[str], ready: list[str]) -> int:
     """Pure: most running tasks on one ready node minus the fewest (0 when nothing runs)."""
     if not ready:
         return 0
     per = {n: 0 for n in ready}
-    for t in tasks:
-        if t.get("NodeID") in per:
-            per[t["NodeID"]] += 1
+    for node in task_nodes:
+        if node in per:
+            per[node] += 1
     return max(per.values()) - min(per.values())

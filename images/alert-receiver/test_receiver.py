@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import receiver
 import webhook as hook
+from conftest import TOKEN
 
 
 def webhook(status: str = "firing", **labels: str) -> dict[str, Any]:
@@ -56,7 +57,8 @@ def test_a_malformed_body_is_refused(body: bytes) -> None:
 
 
 @pytest.fixture
-def server():  # type: ignore[no-untyped-def]
+def server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(receiver.Handler, "token", TOKEN)
     srv = hook.Server(("127.0.0.1", 0), receiver.Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
@@ -74,3 +76,26 @@ def test_over_http_a_good_webhook_is_kept_and_a_bad_one_is_a_400(server: str, po
     with urllib.request.urlopen(f"{server}/metrics", timeout=5) as res:
         metrics = res.read().decode()
     assert 'lab_alert_notifications_total{status="rejected"} 1' in metrics
+
+
+def test_a_webhook_without_alertmanager_s_token_is_a_401_and_kept_nowhere(
+    server: str, post: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receiver.notifications.clear()
+    body = json.dumps(webhook()).encode()
+    assert post(f"{server}/alerts", body, token=None) == 401
+    assert post(f"{server}/alerts", body, token="guessed") == 401
+    assert post(f"{server}/alerts", body, token=TOKEN + "x") == 401
+    assert list(receiver.notifications) == []
+    # A server that could not read its token refuses everyone, the right token included.
+    monkeypatch.setattr(receiver.Handler, "token", "")
+    assert post(f"{server}/alerts", body) == 401
+    assert post(f"{server}/alerts", body, token="") == 401
+    assert list(receiver.notifications) == []
+
+
+def test_the_token_is_read_from_its_secret_file(tmp_path: Any) -> None:
+    secret = tmp_path / "alert_webhook_token"
+    secret.write_text("abc\n")
+    assert hook.read_token(str(secret)) == "abc"
+    assert hook.read_token(str(tmp_path / "missing")) == ""

@@ -11,6 +11,7 @@ import decide as d
 import pytest
 import remediator
 import webhook
+from conftest import TOKEN
 
 POLICY: dict[str, Any] = {
     "stack": "lab",
@@ -160,13 +161,13 @@ def test_no_change_while_swarm_updates_the_service_a_deploy_or_its_rollback() ->
 def test_the_update_state_is_read_from_the_service() -> None:
     from swarm import Swarm
 
-    spec = {"Labels": APP.labels, "Mode": {"Replicated": {"Replicas": 3}}}
     cases = {"updating": "updating", "completed": None, "rollback_completed": None, None: None}
     for state, expected in cases.items():
-        sw = Swarm("http://unused", "lab")
-        status = {} if state is None else {"UpdateStatus": {"State": state}}
-        sw.service = lambda _s, st=status: {"Spec": spec, **st}  # type: ignore[method-assign]
+        sw = Swarm("http://unused")
+        found = {"labels": APP.labels, "replicas": 3, "updating": state}
+        sw.service = lambda _s, f=found: f  # type: ignore[method-assign]
         assert sw.facts("app").updating == expected
+        assert sw.facts("app").replicas == 3
 
 
 class RecordingSwarm:
@@ -191,7 +192,7 @@ class RecordingSwarm:
 def served():  # type: ignore[no-untyped-def]
     swarm = RecordingSwarm()
     rem = remediator.Remediator(POLICY, swarm, "")  # type: ignore[arg-type]
-    srv = webhook.Server(("127.0.0.1", 0), remediator.make_handler(rem))
+    srv = webhook.Server(("127.0.0.1", 0), remediator.make_handler(rem, TOKEN))
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{srv.server_address[1]}", swarm, rem
     srv.shutdown()
@@ -203,7 +204,10 @@ def test_a_flood_of_repeats_acts_once_and_a_bad_body_changes_nothing(
     url, swarm, rem = served
     body = json.dumps({"version": "4", "alerts": [alert("scale-up")]}).encode()
     assert post(f"{url}/alerts", b'{"version": "4", "alerts": [{"status": "x"}]}') == 400
+    assert post(f"{url}/alerts", body, token=None) == 401
+    assert post(f"{url}/alerts", body, token="guessed") == 401
     assert swarm.calls == []
+    assert list(rem.decisions) == []
     threads = [threading.Thread(target=post, args=(f"{url}/alerts", body)) for _ in range(20)]
     for t in threads:
         t.start()
@@ -228,3 +232,40 @@ def test_a_redeploy_holds_back_a_rebalance_of_the_same_service() -> None:
     d.remember(state, done, 0)
     assert d.decide(intent("rebalance"), policy, state, facts, 100).result == "cooldown"
     assert d.decide(intent("rebalance"), policy, state, facts, 700).result == "act"
+
+
+def test_alertmanager_is_read_with_the_remediator_s_own_user(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import urllib.error
+    from http.server import BaseHTTPRequestHandler
+
+    expected = remediator.basic_auth("remediator", "s3cret")
+    seen: list[str] = []
+
+    class Am(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization", ""))
+            ok = seen[-1] == expected
+            body = json.dumps([alert("scale-up"), {"labels": {"alertname": "NoAction"}}]).encode()
+            self.send_response(200 if ok else 401)
+            self.end_headers()
+            self.wfile.write(body if ok else b"Unauthorized")
+
+        def log_message(self, *_: object) -> None:
+            return
+
+    srv = webhook.Server(("127.0.0.1", 0), Am)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret\n")
+    monkeypatch.setattr(remediator, "ALERTMANAGER", f"http://127.0.0.1:{srv.server_address[1]}")
+    monkeypatch.setattr(remediator, "AM_PASSWORD_FILE", str(secret))
+    try:
+        assert [a["labels"]["action"] for a in remediator.active_alerts()] == ["scale-up"]
+        secret.write_text("wrong\n")
+        with pytest.raises(urllib.error.HTTPError):
+            remediator.active_alerts()
+        assert seen == [expected, remediator.basic_auth("remediator", "wrong")]
+    finally:
+        srv.shutdown()

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import hmac
 import json
+import os
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 MAX_BODY = 1 << 20
+# Alertmanager's key for its webhooks (a Docker secret): a POST without it is a 401.
+TOKEN_FILE = os.environ.get("WEBHOOK_TOKEN_FILE", "/run/secrets/alert_webhook_token")
+
+
+def read_token(path: str = TOKEN_FILE) -> str:
+    """The webhook token; a server without one refuses every POST (fails closed)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
 
 
 class BadBody(ValueError):
@@ -68,6 +81,13 @@ def log(logger: str, msg: str, **fields: object) -> None:
 class WebhookHandler(BaseHTTPRequestHandler):
     """JSON answers, and POST /alerts read and parsed once; a bad body is answered here."""
 
+    # What Alertmanager sends as `Authorization: Bearer <token>` (http_config.authorization).
+    token = ""
+
+    def authorized(self) -> bool:
+        got = self.headers.get("Authorization", "").encode()
+        return bool(self.token) and hmac.compare_digest(got, f"Bearer {self.token}".encode())
+
     def _send(self, code: int, body: bytes, ctype: str = "application/json") -> None:
         self.send_response(code)
         self.send_header("Content-Type", ctype)
@@ -79,6 +99,10 @@ class WebhookHandler(BaseHTTPRequestHandler):
         """The webhook's alerts, or None once a 4xx has been sent (and `refused` called)."""
         if self.path != "/alerts":
             self._send(404, b'{"error": "not found"}')
+            return None
+        if not self.authorized():
+            self.refused("no valid webhook token (Authorization: Bearer)")
+            self._send(401, b'{"error": "a webhook token is required"}')
             return None
         length = int(self.headers.get("Content-Length") or 0)
         if length <= 0 or length > MAX_BODY:

@@ -2,7 +2,8 @@
 # One member of a static three-member etcd cluster. Members find each other by their Swarm
 # service names (etcd1, etcd2, etcd3), which keep working when a task moves to a new address.
 # Not ETCD_* variables: etcd reads those as flags and refuses the duplicates.
-# Clients (Patroni) must present a certificate signed by the lab CA: the client API is mutual TLS.
+# Clients (Patroni) must present a certificate signed by etcd's own CA (etcd_ca), which signs
+# nothing else: the client API is mutual TLS, and no other certificate of the lab opens it.
 # Peers talk on the control network only (etcd and the Patroni members).
 set -eu
 : "${LAB_ETCD_NAME:?LAB_ETCD_NAME is required}"
@@ -15,5 +16,5 @@ exec etcd --name "$LAB_ETCD_NAME" --data-dir /var/lib/etcd \
   --listen-metrics-urls http://0.0.0.0:2381 \
   --initial-advertise-peer-urls "http://$LAB_ETCD_NAME:2380" --advertise-client-urls "https://$LAB_ETCD_NAME:2379" \
   --initial-cluster "$LAB_ETCD_CLUSTER" --initial-cluster-state "$state" --initial-cluster-token swarm-lab \
-  --client-cert-auth --trusted-ca-file "$tls/lab_ca" --cert-file "$tls/etcd_cert" --key-file "$tls/etcd_key" \
+  --client-cert-auth --trusted-ca-file "$tls/etcd_ca" --cert-file "$tls/etcd_cert" --key-file "$tls/etcd_key" \
   --enable-v2=false

@@ -14,6 +14,7 @@ if [ "$(id -u)" = 0 ]; then
   install -o postgres -g postgres -m 644 /run/secrets/pg_server_cert "$ssl/server.crt"
   install -o postgres -g postgres -m 600 /run/secrets/pg_server_key "$ssl/server.key"
   install -o postgres -g postgres -m 644 /run/secrets/lab_ca "$tls/ca.crt"
+  install -o postgres -g postgres -m 644 /run/secrets/etcd_ca "$tls/etcd-ca.crt"
   install -o postgres -g postgres -m 644 /run/secrets/etcd_client_cert "$tls/etcd-client.crt"
   install -o postgres -g postgres -m 600 /run/secrets/etcd_client_key "$tls/etcd-client.key"
   # HOME: libpq looks for a client certificate in ~/.postgresql, and /root is not readable.
@@ -67,7 +68,7 @@ restapi:
 etcd3:
   hosts: ${ETCD_HOSTS:-etcd1:2379,etcd2:2379,etcd3:2379}
   protocol: https
-  cacert: $tls/ca.crt
+  cacert: $tls/etcd-ca.crt
   cert: $tls/etcd-client.crt
   key: $tls/etcd-client.key
 bootstrap:

@@ -3,7 +3,8 @@
 # host ("repository"), and copies the TLS files (from Docker secrets) where the postgres user can
 # read them. Run as root. pgBackRest talks to the other side over TLS (its "server" mode): the
 # members push WAL to the repository, the repository takes backups from whichever member is
-# primary. Certificates come from the lab CA; a client is let in only with the lab's client name.
+# primary. Certificates come from the lab CA, one per role (pgbackrest-member on pg1 and pg2,
+# pgbackrest-repository on backup); each side's server lets in only the other role's name.
 set -eu
 role=${1:?usage: lab-pgbackrest-conf member|repository}
 stanza=${PGBACKREST_STANZA:-main}
@@ -17,6 +18,9 @@ done
 chown -R postgres:postgres /etc/pgbackrest
 chmod 600 "$tls/pgbackrest.key"
 data=/var/lib/postgresql/data/pgdata
+# The client name this side's server lets in: the other role's.
+peer=pgbackrest-repository
+[ "$role" = repository ] && peer=pgbackrest-member
 {
   cat <<CONF
 [global]
@@ -31,7 +35,7 @@ tls-server-address=*
 tls-server-ca-file=$tls/ca.crt
 tls-server-cert-file=$tls/pgbackrest.crt
 tls-server-key-file=$tls/pgbackrest.key
-tls-server-auth=${PGBACKREST_CLIENT_CN:-pgbackrest}=$stanza
+tls-server-auth=${PGBACKREST_CLIENT_CN:-$peer}=$stanza
 CONF
   if [ "$role" = repository ]; then
     cat <<CONF

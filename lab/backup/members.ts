@@ -75,9 +75,9 @@ export async function clearClusterKeys(lab: RunningLab): Promise<void> {
           "env",
           "ETCDCTL_API=3",
           "etcdctl",
-          // Mutual TLS: the member's own certificate (client and server) from the lab CA.
+          // Mutual TLS: the member's own certificate (client and server) from etcd's CA.
           "--endpoints=https://127.0.0.1:2379",
-          "--cacert=/run/secrets/lab_ca",
+          "--cacert=/run/secrets/etcd_ca",
           "--cert=/run/secrets/etcd_cert",
           "--key=/run/secrets/etcd_key",
           "del",

@@ -31,5 +31,7 @@ export function stackVars(config: LabConfig, images: ImageSpec[], state: string)
     BACKUP_REPO_DIR: BACKUP_NODE_PATH,
     ARCHIVE_TIMEOUT_S: config.backup.archiveTimeoutS,
     REMEDIATOR_POLICY: JSON.stringify(remediatorPolicy(config)),
+    // docker-actions' own bound, whatever the remediator asks (its policy can be changed at run time)
+    ACTIONS_MAX_REPLICAS: config.alerting.actions.scaleUp.max,
   };
 }

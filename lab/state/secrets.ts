@@ -14,6 +14,15 @@ function ensureFile(path: string, make: () => string): string {
 
 const password = () => randomBytes(18).toString("base64url");
 
+/** Alertmanager's API users besides the dashboards' (one per job that calls it). */
+export const ALERTMANAGER_USERS = { prometheus: "prometheus", remediator: "remediator" } as const;
+
+/** Alertmanager's --web.config.file: each user with the bcrypt hash of its password. */
+export const alertmanagerWebConfig = (users: Record<string, string>): string =>
+  `basic_auth_users:\n${Object.entries(users)
+    .map(([user, pass]) => `  ${user}: "${bcrypt.hashSync(pass, 10)}"\n`)
+    .join("")}`;
+
 export async function ensureState(
   labName: string,
   domain: string,
@@ -26,6 +35,15 @@ export async function ensureState(
   const hash = () => bcrypt.hashSync(dashboard, 10);
   ensureFile(p.dashboardHtpasswd, () => `${DASHBOARD_USER}:${hash()}\n`);
   ensureFile(p.prometheusWebConfig, () => `basic_auth_users:\n  ${DASHBOARD_USER}: "${hash()}"\n`);
+  const forPrometheus = ensureFile(p.alertmanagerPrometheusPassword, password).trim();
+  const forRemediator = ensureFile(p.alertmanagerRemediatorPassword, password).trim();
+  ensureFile(p.alertmanagerWebConfig, () =>
+    alertmanagerWebConfig({
+      [DASHBOARD_USER]: dashboard,
+      [ALERTMANAGER_USERS.prometheus]: forPrometheus,
+      [ALERTMANAGER_USERS.remediator]: forRemediator,
+    }),
+  );
   ensureFile(p.pgSuperuserPassword, password);
   ensureFile(p.pgReplicationPassword, password);
   ensureFile(p.appDbPassword, password);
@@ -35,6 +53,7 @@ export async function ensureState(
   ensureFile(p.pgMonitorPassword, password);
   ensureFile(p.grafanaAdminPassword, password);
   ensureFile(p.remediatorToken, () => randomBytes(32).toString("base64url"));
+  ensureFile(p.alertWebhookToken, () => randomBytes(32).toString("base64url"));
   ensureFile(p.patroniApiPassword, password);
   return tls;
 }

@@ -10,14 +10,23 @@ import {
   createCa,
   issueCert,
   issuedBy,
+  type LeafSpec,
   type Pem,
   serverNames,
 } from "./ca.js";
 import { statePaths } from "./paths.js";
 
-/** pgBackRest's hosts (Swarm service names) and the client name its TLS servers let in. */
+/** pgBackRest's hosts (Swarm service names). */
 export const PGBACKREST_HOSTS = ["backup", "pg1", "pg2"];
-export const PGBACKREST_CLIENT = "pgbackrest";
+/**
+ * pgBackRest's two roles, a certificate each: the members (pg1, pg2) and the repository host
+ * (backup). Each side's TLS server lets in only the other role's name, so a member's key opens
+ * the repository (to push WAL) and not the other member, and the repository's opens the members.
+ */
+export const PGBACKREST_ROLES = {
+  member: { commonName: "pgbackrest-member", dns: ["pg1", "pg2"] },
+  repository: { commonName: "pgbackrest-repository", dns: ["backup"] },
+} as const;
 export const ROUTED_SERVICES = ["app", "traefik", "prometheus", "grafana", "alerts", "logs"];
 /** etcd members: clients (Patroni) and peers present certificates. */
 export const ETCD_HOSTS = ["etcd1", "etcd2", "etcd3"];
@@ -42,6 +51,9 @@ export function labScope(domain: string): CaScope {
 
 /** The engine CA vouches for node addresses only. */
 export const ENGINE_SCOPE: CaScope = { dns: [], ipRanges: NODE_IP_RANGES };
+
+/** The etcd CA vouches for the members' names and loopback only. */
+export const ETCD_SCOPE: CaScope = { dns: ETCD_HOSTS, ipRanges: ["127.0.0.0/8"] };
 
 const sameScope = (a: CaScope | undefined, b: CaScope) =>
   !!a &&
@@ -88,34 +100,32 @@ export async function ensureCertificates(
     writePrivate(p.tlsCert, leaf.cert + ca.cert);
     issued.push("entry point");
   }
-  if (!fresh(p.pgbackrestCert)) {
+  const roles = [
+    ["pgBackRest members", PGBACKREST_ROLES.member, p.pgbackrestCert, p.pgbackrestKey],
+    [
+      "pgBackRest repository",
+      PGBACKREST_ROLES.repository,
+      p.pgbackrestRepositoryCert,
+      p.pgbackrestRepositoryKey,
+    ],
+  ] as const;
+  for (const [title, role, certFile, keyFile] of roles) {
+    // A lab from before held one certificate for both roles (all three names): issued again.
+    const sameNames =
+      existsSync(certFile) &&
+      JSON.stringify(certNames(readFileSync(certFile, "utf8")).sort()) ===
+        JSON.stringify([...role.dns].sort());
+    if (fresh(certFile) && sameNames) continue;
     const leaf = await issueCert(
       ca,
-      { dns: PGBACKREST_HOSTS, commonName: PGBACKREST_CLIENT, usage: "both" },
+      { dns: [...role.dns], commonName: role.commonName, usage: "both" },
       now,
     );
-    writePrivate(p.pgbackrestKey, leaf.key);
-    writePrivate(p.pgbackrestCert, leaf.cert);
-    issued.push("pgBackRest");
+    writePrivate(keyFile, leaf.key);
+    writePrivate(certFile, leaf.cert);
+    issued.push(title);
   }
-  // etcd's members: server and peer (127.0.0.1 for etcdctl inside a member's container).
-  if (!fresh(p.etcdCert)) {
-    const leaf = await issueCert(
-      ca,
-      { dns: ETCD_HOSTS, ips: ["127.0.0.1"], commonName: "etcd", usage: "both" },
-      now,
-    );
-    writePrivate(p.etcdKey, leaf.key);
-    writePrivate(p.etcdCert, leaf.cert);
-    issued.push("etcd");
-  }
-  // Patroni's client certificate for etcd (etcd lets in any client the lab CA signed).
-  if (!fresh(p.etcdClientCert)) {
-    const leaf = await issueCert(ca, { commonName: "patroni", usage: "client" }, now);
-    writePrivate(p.etcdClientKey, leaf.key);
-    writePrivate(p.etcdClientCert, leaf.cert);
-    issued.push("etcd client");
-  }
+  issued.push(...(await ensureEtcdCertificates(labName, p, now)));
   if (!fresh(p.postgresCert)) {
     const leaf = await issueCert(ca, { dns: POSTGRES_HOSTS, usage: "server" }, now);
     writePrivate(p.postgresKey, leaf.key);
@@ -132,18 +142,64 @@ export async function ensureCertificates(
     "engine CA",
   );
   if (engine.reason) issued.push("engine CA");
-  const current =
-    existsSync(p.engineCert) &&
-    !certDue(readFileSync(p.engineCert, "utf8"), now) &&
-    (await issuedBy(readFileSync(p.engineCert, "utf8"), engine.ca.cert));
-  if (!current) {
-    const leaf = await issueCert(engine.ca, { commonName: ENGINE_CLIENT, usage: "client" }, now);
-    writePrivate(p.engineKey, leaf.key);
-    writePrivate(p.engineCert, leaf.cert);
+  const client: LeafSpec = { commonName: ENGINE_CLIENT, usage: "client" };
+  if (await ensureLeafOf(engine.ca, { cert: p.engineCert, key: p.engineKey }, client, now))
     issued.push("engine client");
-  }
   writePrivate(p.engineCa, engine.ca.cert);
   return { ...(reason ? { caReason: reason } : {}), issued };
+}
+
+/**
+ * etcd's own CA and what it signs: the members' certificate (server and peer; 127.0.0.1 for
+ * etcdctl inside a member's container) and Patroni's client certificate. etcd trusts this CA
+ * alone, so a certificate the lab CA signed (pgBackRest's, held by the backup task and the
+ * members) does not open Patroni's keys. A leaf from an older layout (signed by the lab CA) is
+ * issued again.
+ */
+async function ensureEtcdCertificates(
+  labName: string,
+  p: ReturnType<typeof statePaths>,
+  now: Date,
+): Promise<string[]> {
+  const issued: string[] = [];
+  const etcd = await ensureCa(
+    labName,
+    ETCD_SCOPE,
+    { cert: p.etcdCaCert, key: p.etcdCaKey },
+    now,
+    "etcd CA",
+  );
+  if (etcd.reason) issued.push("etcd CA");
+  const member: LeafSpec = {
+    dns: ETCD_HOSTS,
+    ips: ["127.0.0.1"],
+    commonName: "etcd",
+    usage: "both",
+  };
+  if (await ensureLeafOf(etcd.ca, { cert: p.etcdCert, key: p.etcdKey }, member, now))
+    issued.push("etcd");
+  const patroni: LeafSpec = { commonName: "patroni", usage: "client" };
+  if (await ensureLeafOf(etcd.ca, { cert: p.etcdClientCert, key: p.etcdClientKey }, patroni, now))
+    issued.push("etcd client");
+  return issued;
+}
+
+/**
+ * Issues `spec` from `ca` into `files` unless the leaf there is valid and was signed by `ca` (one
+ * from an older layout, signed by the lab CA, is issued again); true when it issued one.
+ */
+async function ensureLeafOf(
+  ca: Pem,
+  files: { cert: string; key: string },
+  spec: LeafSpec,
+  now: Date,
+): Promise<boolean> {
+  const held = existsSync(files.cert) ? readFileSync(files.cert, "utf8") : undefined;
+  if (held && !certDue(held, now) && (await issuedBy(held, ca.cert))) return false;
+  const leaf = await issueCert(ca, spec, now);
+  writePrivate(files.key, leaf.key);
+  writePrivate(files.cert, leaf.cert);
+  return true;
 }
 
 /** A CA kept in the state folder: made when missing, due or of another scope (and why). */

@@ -25,7 +25,7 @@ const OBSERVABILITY = [
   "alertmanager",
   "alert-receiver",
   "remediator",
-  "docker-proxy",
+  "docker-actions",
 ];
 
 const { values } = parseArgs({

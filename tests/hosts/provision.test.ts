@@ -71,6 +71,15 @@ describe("the provisioning play refuses bad hosts before changing anything", () 
     );
     for (const h of hosts) expect(hasDocker(h.name), h.name).toBe(false);
   });
+
+  it("no firewall_admin_cidr (it had a default: everyone): named with the fix, no host changed", async () => {
+    const run = await runPlay(INVENTORY, ["-e", '{"firewall_admin_cidr": ""}']);
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(
+      /bare-1: firewall_admin_cidr is unset: .* Fix: set firewall_admin_cidr/s,
+    );
+    for (const h of hosts) expect(hasDocker(h.name), h.name).toBe(false);
+  });
 });
 
 describe("the provisioning play on three bare hosts", () => {

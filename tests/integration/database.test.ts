@@ -13,7 +13,7 @@ import {
   Wait,
 } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ETCD_HOSTS, POSTGRES_HOSTS } from "../../lab/state/tls.js";
+import { ETCD_HOSTS, ETCD_SCOPE, POSTGRES_HOSTS } from "../../lab/state/tls.js";
 import { psqlProbe } from "../support/postgres.js";
 import { DOMAIN, labImage, password, secret, testCa } from "./support.js";
 
@@ -31,6 +31,7 @@ const started: StartedTestContainer[] = [];
 let etcd: StartedTestContainer;
 let pg: StartedTestContainer;
 let ca: string;
+let etcdCa: string;
 const passwords = Object.fromEntries(PG_SECRETS.map((s) => [s, password()])) as Record<
   (typeof PG_SECRETS)[number],
   string
@@ -39,17 +40,20 @@ const passwords = Object.fromEntries(PG_SECRETS.map((s) => [s, password()])) as 
 beforeAll(async () => {
   const t = await testCa();
   ca = t.ca.cert;
-  const etcdCert = await t.issue({
+  // etcd's own CA, as the lab makes it: it signs the member's and Patroni's certificates only.
+  const e = await testCa(ETCD_SCOPE);
+  etcdCa = e.ca.cert;
+  const etcdCert = await e.issue({
     dns: ETCD_HOSTS,
     ips: ["127.0.0.1"],
     commonName: "etcd",
     usage: "both",
   });
-  const client = await t.issue({ commonName: "patroni", usage: "client" });
+  const client = await e.issue({ commonName: "patroni", usage: "client" });
   const pgCert = await t.issue({ dns: POSTGRES_HOSTS, usage: "server" });
   const backrest = await t.issue({
-    dns: ["backup", "pg1"],
-    commonName: "pgbackrest",
+    dns: ["pg1"],
+    commonName: "pgbackrest-member",
     usage: "both",
   });
   network = await new Network().start();
@@ -59,12 +63,15 @@ beforeAll(async () => {
     .withNetworkAliases("etcd1")
     .withEnvironment({ LAB_ETCD_NAME: "etcd1", LAB_ETCD_CLUSTER: "etcd1=http://etcd1:2380" })
     .withCopyContentToContainer([
-      secret("lab_ca", ca),
+      secret("etcd_ca", etcdCa),
       secret("etcd_cert", etcdCert.cert),
       secret("etcd_key", etcdCert.key),
-      // For the checks below: a client certificate inside the member's container.
+      // For the checks below: a client certificate inside the member's container, and
+      // pgBackRest's (from the lab CA), which etcd must refuse.
       secret("test_client_cert", client.cert),
       secret("test_client_key", client.key),
+      secret("test_lab_cert", backrest.cert),
+      secret("test_lab_key", backrest.key),
     ])
     .withWaitStrategy(Wait.forLogMessage(/ready to serve client requests/))
     .withStartupTimeout(60_000)
@@ -89,6 +96,7 @@ beforeAll(async () => {
     .withCopyContentToContainer([
       ...PG_SECRETS.map((s) => secret(s, passwords[s])),
       secret("lab_ca", ca),
+      secret("etcd_ca", etcdCa),
       secret("pg_server_cert", pgCert.cert),
       secret("pg_server_key", pgCert.key),
       secret("etcd_client_cert", client.cert),
@@ -113,7 +121,7 @@ const etcdctl = (args: string[]) =>
   etcd.exec([
     "etcdctl",
     "--endpoints=https://127.0.0.1:2379",
-    "--cacert=/run/secrets/lab_ca",
+    "--cacert=/run/secrets/etcd_ca",
     "--command-timeout=5s",
     ...args,
   ]);
@@ -121,13 +129,22 @@ const etcdctl = (args: string[]) =>
 const CLIENT = ["--cert=/run/secrets/test_client_cert", "--key=/run/secrets/test_client_key"];
 
 describe("the etcd image", () => {
-  it("serves clients with a certificate from the CA, and refuses a client without one", async () => {
+  it("serves clients with a certificate from its own CA, and refuses one without or from the lab CA", async () => {
     const withCert = await etcdctl([...CLIENT, "endpoint", "health"]);
     expect(withCert.output).toMatch(/is healthy/);
     expect(withCert.exitCode).toBe(0);
     const without = await etcdctl(["endpoint", "health"]);
     expect(without.exitCode).not.toBe(0);
     expect(without.output).toMatch(/bad certificate|certificate required|unhealthy/i);
+    // A certificate of the lab CA (pgBackRest's, which the members and the backup task hold).
+    const labCert = await etcdctl([
+      "--cert=/run/secrets/test_lab_cert",
+      "--key=/run/secrets/test_lab_key",
+      "endpoint",
+      "health",
+    ]);
+    expect(labCert.exitCode).not.toBe(0);
+    expect(labCert.output).toMatch(/bad certificate|unknown authority|unhealthy/i);
   });
 
   it("holds the Patroni member's leader key", async () => {

@@ -15,7 +15,14 @@ import {
 } from "testcontainers";
 import { type ImageKey, planImages } from "../../lab/images/plan.js";
 import { hostDocker } from "../../lab/runtime/docker.js";
-import { createCa, issueCert, type LeafSpec, type Pem, serverNames } from "../../lab/state/ca.js";
+import {
+  type CaScope,
+  createCa,
+  issueCert,
+  type LeafSpec,
+  type Pem,
+  serverNames,
+} from "../../lab/state/ca.js";
 import { REPO_ROOT } from "../../lab/state/paths.js";
 import { labScope, ROUTED_SERVICES } from "../../lab/state/tls.js";
 
@@ -34,8 +41,10 @@ export async function labImage(key: ImageKey): Promise<string> {
 }
 
 /** A CA of the lab's shape (name constraints for DOMAIN and the internal names) for one test. */
-export async function testCa(): Promise<{ ca: Pem; issue: (spec: LeafSpec) => Promise<Pem> }> {
-  const ca = await createCa("integration", labScope(DOMAIN));
+export async function testCa(
+  scope: CaScope = labScope(DOMAIN),
+): Promise<{ ca: Pem; issue: (spec: LeafSpec) => Promise<Pem> }> {
+  const ca = await createCa("integration", scope);
   return { ca, issue: (spec) => issueCert(ca, spec) };
 }
 

@@ -77,21 +77,33 @@ describe("alerts", () => {
     expect(firedAt - faultAt).toBeGreaterThanOrEqual(60_000);
   });
 
-  it("the receiver refuses a malformed webhook with a 400 and keeps nothing of it", async () => {
-    const post = (body: string) =>
+  it("the receiver refuses a webhook without Alertmanager's token (401) or malformed (400)", async () => {
+    // From the receiver's own task, which holds the token (a Docker secret).
+    const post = (body: string, withToken: boolean) =>
       execInTask(lab, "alert-receiver", [
         "python3",
         "-c",
         `import urllib.request as u, urllib.error as e
+h = {"Authorization": "Bearer " + open("/run/secrets/alert_webhook_token").read().strip()} if ${withToken ? "True" : "False"} else {}
 try:
-    print(u.urlopen(u.Request("http://127.0.0.1:9095/alerts", data=${JSON.stringify(body)}.encode(), method="POST"), timeout=5).status)
+    print(u.urlopen(u.Request("http://127.0.0.1:9095/alerts", data=${JSON.stringify(body)}.encode(), method="POST", headers=h), timeout=5).status)
 except e.HTTPError as err:
     print(err.code)`,
       ]);
-    const bad = await post('{"version": "4", "alerts": [{"status": "odd", "labels": {}}]}');
+    const bad = await post('{"version": "4", "alerts": [{"status": "odd", "labels": {}}]}', true);
     expect(bad.stdout.trim(), bad.stderr).toBe("400");
-    const notJson = await post("nonsense");
+    const notJson = await post("nonsense", true);
     expect(notJson.stdout.trim(), notJson.stderr).toBe("400");
+    const good = `{"version": "4", "alerts": [{"status": "firing", "labels": {"alertname": "Forged"}}]}`;
+    const forged = await post(good, false);
+    expect(forged.stdout.trim(), forged.stderr).toBe("401");
+    const kept = await execInTask(lab, "alert-receiver", [
+      "python3",
+      "-c",
+      `import urllib.request as u; print(u.urlopen("http://127.0.0.1:9095/notifications", timeout=5).read().decode())`,
+    ]);
+    expect(kept.stdout.trim().startsWith("["), kept.stderr).toBe(true);
+    expect(kept.stdout).not.toContain("Forged");
   });
 
   it("lab:alerts says so when Alertmanager does not answer (exit 5)", async () => {

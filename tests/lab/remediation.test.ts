@@ -42,16 +42,25 @@ const TEST_LIMITS: Patch = { rateLimit: { max: 50 } };
 
 const pythonIn = (service: string, code: string) => pythonIn_(lab, service, code);
 
-/** HTTP status of each request, sent from inside a service's task ("error" when none answers). */
-const statusesFrom = (service: string, requests: Array<[string, string, string?]>) =>
+/**
+ * HTTP status of each request, sent from inside a service's task ("error" when none answers);
+ * `true` as a fourth element sends Alertmanager's webhook token, read from the task's secrets.
+ */
+const statusesFrom = (service: string, requests: Array<[string, string, string?, boolean?]>) =>
   pythonIn(
     service,
     `import json, urllib.request as u, urllib.error as e
+def token():
+    with open("/run/secrets/alert_webhook_token") as f:
+        return f.read().strip()
 out = []
-for method, url, body in json.loads(${JSON.stringify(JSON.stringify(requests.map(([m, url, b]) => [m, url, b ?? null])))}):
+for method, url, body, auth in json.loads(${JSON.stringify(JSON.stringify(requests.map(([m, url, b, a]) => [m, url, b ?? null, a ?? false])))}):
     try:
         data = body.encode() if body is not None else (b"{}" if method == "POST" else None)
-        out.append(u.urlopen(u.Request(url, data=data, method=method, headers={"Content-Type": "application/json"}), timeout=5).status)
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            headers["Authorization"] = "Bearer " + token()
+        out.append(u.urlopen(u.Request(url, data=data, method=method, headers=headers), timeout=5).status)
     except e.HTTPError as err:
         out.append(err.code)
     except OSError:
@@ -94,39 +103,124 @@ describe("remediation", { timeout: 420_000 }, () => {
     );
   });
 
-  it("the Docker API proxy lets the remediator read and update services, and nothing else", async () => {
-    const api = "http://docker-proxy:2375";
-    const got = await statusesFrom("remediator", [
-      ["GET", `${api}/services`],
-      ["GET", `${api}/v1.41/tasks`],
-      ["GET", `${api}/nodes`],
+  it("from inside the remediator: named actions on opted-in services within bounds, no spec, no socket", async () => {
+    const api = "http://docker-actions:2375";
+    const engine = lab.manager();
+    const spec = async (service: string) =>
+      (await engine.services.inspect(`${lab.config.name}_${service}`)) as {
+        Version: { Index: number };
+        Spec: {
+          Mode: { Replicated?: { Replicas: number } };
+          TaskTemplate: { ContainerSpec: { CapabilityDrop?: string[] } };
+        };
+      };
+    const [appBefore, pgBefore] = [await spec("app"), await spec("pg1")];
+    // What an attacker holding the remediator's task would try, each answered without an update.
+    const tried = await statusesFrom("remediator", [
+      ["GET", `${api}/services/app`],
+      ["GET", `${api}/services/app/tasks`],
+      ["GET", `${api}/nodes/ready`],
+      ["POST", `${api}/v1.41/services/${lab.config.name}_app/update?version=1`, "{}"],
+      ["POST", `${api}/services/${lab.config.name}_app/update`, "{}"],
       ["GET", `${api}/containers/json`],
       ["POST", `${api}/containers/create`],
       ["POST", `${api}/services/create`],
       ["GET", `${api}/secrets`],
       ["GET", `${api}/info`],
-      ["DELETE", `${api}/services/${lab.config.name}_app`],
+      ["DELETE", `${api}/services/app`],
       ["POST", `${api}/v1.41/exec/x/start`],
+      ["POST", `${api}/services/pg1/scale`, '{"replicas": 2}'],
+      ["POST", `${api}/services/pg1/redeploy`],
+      ["POST", `${api}/services/app/scale`, '{"replicas": 99}'],
+      ["POST", `${api}/services/app/scale`, '{"replicas": 0}'],
+      ["POST", `${api}/services/app/scale`, '{"replicas": "3; rm -rf /"}'],
     ]);
-    expect(got).toEqual([200, 200, 200, 403, 403, 403, 403, 403, 403, 403]);
-    // The app is not on the proxy's network: it cannot even resolve its name.
-    const fromApp = await statusesFrom("app", [["GET", `${api}/services`]]);
+    expect(tried).toEqual([
+      200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 403, 403, 403, 403, 400,
+    ]);
+    // pg1 (no action allowed) is untouched; the app may have been scaled by the remediator itself
+    // meanwhile (its own alerts), but never to a forged count, and its image and mounts are its own.
+    const [appAfter, pgAfter] = [await spec("app"), await spec("pg1")];
+    expect(pgAfter.Version.Index).toBe(pgBefore.Version.Index);
+    expect([0, 99]).not.toContain(appAfter.Spec.Mode.Replicated?.Replicas);
+    expect(JSON.stringify(appAfter.Spec.TaskTemplate.ContainerSpec)).toBe(
+      JSON.stringify(appBefore.Spec.TaskTemplate.ContainerSpec),
+    );
+    // The remediator's task holds no socket; docker-actions holds it with no capability.
+    expect(
+      await pythonIn("remediator", "import os; print(os.path.exists('/var/run/docker.sock'))"),
+    ).toBe("False");
+    expect((await spec("docker-actions")).Spec.TaskTemplate.ContainerSpec.CapabilityDrop).toEqual([
+      "ALL",
+    ]);
+    // The app is not on its network: it cannot even resolve its name.
+    const fromApp = await statusesFrom("app", [["GET", `${api}/services/app`]]);
     expect(fromApp).toEqual(["error"]);
   });
 
-  it("a malformed webhook is a 400 and decides nothing", async () => {
+  it("a webhook without Alertmanager's token is a 401, a malformed one a 400; neither decides", async () => {
     const before = (await readDecisions(lab)).length;
+    const url = "http://127.0.0.1:9096/alerts";
     const got = await statusesFrom("remediator", [
-      ["POST", "http://127.0.0.1:9096/alerts", "nonsense"],
-      [
-        "POST",
-        "http://127.0.0.1:9096/alerts",
-        '{"version": "4", "alerts": [{"status": "odd", "labels": {}}]}',
-      ],
-      ["POST", "http://127.0.0.1:9096/alerts", '{"version": "3", "alerts": []}'],
+      ["POST", url, "nonsense", true],
+      ["POST", url, '{"version": "4", "alerts": [{"status": "odd", "labels": {}}]}', true],
+      ["POST", url, '{"version": "3", "alerts": []}', true],
     ]);
     expect(got).toEqual([400, 400, 400]);
+    // A well-formed alert asking for a redeploy, from a task on the same network that does not
+    // hold the token (the backup service), and from the remediator's own task without it.
+    const firing = JSON.stringify({
+      version: "4",
+      alerts: [
+        {
+          status: "firing",
+          labels: { alertname: "Forged", action: "redeploy", service: "node-exporter" },
+          startsAt: new Date().toISOString(),
+          fingerprint: `forged-${Date.now()}`,
+        },
+      ],
+    });
+    const forged = await statusesFrom("backup", [
+      ["POST", `http://remediator:9096/alerts`, firing],
+      ["POST", `http://alert-receiver:9095/alerts`, firing],
+    ]);
+    expect(forged).toEqual([401, 401]);
+    expect(await statusesFrom("remediator", [["POST", url, firing]])).toEqual([401]);
     expect((await readDecisions(lab)).length).toBe(before);
+  });
+
+  it("Alertmanager's API answers 401 to a task without a user, and the remediator reads it with its own", async () => {
+    const silence = JSON.stringify({
+      matchers: [{ name: "alertname", value: "NodeDown", isRegex: false }],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      createdBy: "attacker",
+      comment: "forged",
+    });
+    const am = "http://alertmanager:9093";
+    const anonymous = await statusesFrom("backup", [
+      ["GET", `${am}/api/v2/alerts`],
+      ["POST", `${am}/api/v2/silences`, silence],
+      ["GET", `${am}/api/v2/silences`],
+      ["GET", `${am}/metrics`],
+    ]);
+    expect(anonymous).toEqual([401, 401, 401, 401]);
+    const withItsUser = await pythonIn(
+      "remediator",
+      `import base64, urllib.request as u
+pw = open("/run/secrets/alertmanager_remediator_password").read().strip()
+auth = "Basic " + base64.b64encode(("remediator:" + pw).encode()).decode()
+print(u.urlopen(u.Request("${am}/api/v2/alerts", headers={"Authorization": auth}), timeout=5).status)`,
+    );
+    expect(withItsUser).toBe("200");
+    // Prometheus scrapes it with its own user (a 401 would make the target down). That it also
+    // sends alerts with that user, the BackupTooOld test below shows: it reads the alert back
+    // from Alertmanager. (prometheus_notifications_errors_total also counts the refused
+    // connections of an Alertmanager restart: not a test of the credentials.)
+    const up = await prom('up{job="alertmanager"}');
+    expect(up.map((r) => r.value[1])).toEqual(["1"]);
+    const discovered = await prom("prometheus_notifications_alertmanagers_discovered");
+    expect(discovered.map((r) => r.value[1])).toEqual(["1"]);
   });
 
   it("a flood of 20 repeated notifications redeploys once", async () => {
@@ -160,10 +254,11 @@ describe("remediation", { timeout: 420_000 }, () => {
         // backlog is 5 and 20 arrive at once) is sent again, as Alertmanager retries a webhook.
         `import threading, time, urllib.error, urllib.request as u
 codes = []
+auth = {"Authorization": "Bearer " + open("/run/secrets/alert_webhook_token").read().strip()}
 def send():
     for attempt in range(3):
         try:
-            codes.append(u.urlopen(u.Request(${JSON.stringify(url)}, data=${JSON.stringify(body)}.encode(), method="POST"), timeout=30).status)
+            codes.append(u.urlopen(u.Request(${JSON.stringify(url)}, data=${JSON.stringify(body)}.encode(), method="POST", headers=auth), timeout=30).status)
             return
         except urllib.error.HTTPError:
             raise

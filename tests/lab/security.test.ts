@@ -217,6 +217,45 @@ print("alertmanager:", http("GET", "http://alertmanager:9093/api/v2/silences"))`
     expect(out).toMatch(/^refused (SSLError|ConnectionResetError|closed)/);
   });
 
+  it("from inside pg1: etcd lets in its etcd client certificate and refuses its pgBackRest one (lab CA)", async () => {
+    const out = await pythonIn(
+      lab,
+      "pg1",
+      `import socket, ssl
+def attempt(cert, key):
+    ctx = ssl.create_default_context(cafile="/run/secrets/etcd_ca"); ctx.check_hostname = False
+    ctx.load_cert_chain(cert, key)
+    try:
+        s = ctx.wrap_socket(socket.create_connection(("etcd1", 2379), timeout=5))
+        s.sendall(b"GET /version HTTP/1.0\\r\\nHost: etcd1\\r\\n\\r\\n")
+        data = s.recv(200)
+        return ("answered " + data.decode(errors="replace").split("\\r\\n")[0]) if data else "refused closed"
+    except Exception as e:
+        return "refused " + type(e).__name__
+print("etcd-client:", attempt("/run/secrets/etcd_client_cert", "/run/secrets/etcd_client_key"))
+print("pgbackrest:", attempt("/run/secrets/pgbackrest_cert", "/run/secrets/pgbackrest_key"))`,
+    );
+    const seen = Object.fromEntries(out.split("\n").map((l) => l.split(": ")));
+    expect(seen["etcd-client"]).toMatch(/^answered HTTP\/1\.[01] 200/);
+    expect(seen.pgbackrest).toMatch(/^refused (SSLError|SSLEOFError|ConnectionResetError|closed)/);
+  });
+
+  it("pgBackRest: pg1's key opens the repository host, not the other member (one certificate per role)", async () => {
+    const asPostgres = (command: string) =>
+      execInTask(lab, "pg1", ["su", "postgres", "-s", "/bin/sh", "-c", `${command} 2>&1`]);
+    // pg1 asks pg2's pgBackRest server as if it were the repository: pg2 lets in only the
+    // repository's name. (With one certificate for both roles it answered: "missing stanza path".)
+    const lateral = await asPostgres(
+      "pgbackrest --stanza=main --repo1-host=pg2 --log-level-console=warn info",
+    );
+    expect(lateral.stdout).not.toMatch(/missing stanza path/);
+    expect(lateral.stdout).toMatch(/not authorized|access denied|TLS|certificate|error/i);
+    // Its own repository (backup) answers the same request.
+    const own = await asPostgres("pgbackrest --stanza=main --log-level-console=warn info");
+    expect(own.stdout, own.stderr).toMatch(/stanza: main/);
+    expect(own.stdout).not.toMatch(/not authorized/i);
+  });
+
   it("Postgres refuses plain connections and clients that do not trust the lab CA", async () => {
     const psql = (conn: string, host = "pg1") => execInTask(lab, "backup", psqlProbe(conn, host));
     const plain = await psql("sslmode=disable");

@@ -5,7 +5,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, createServer } from "node:tls";
+import bcrypt from "bcryptjs";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import {
   caScope,
   certDue,
@@ -55,7 +57,9 @@ describe("lab CA", () => {
       caReason: "none yet",
       issued: [
         "entry point",
-        "pgBackRest",
+        "pgBackRest members",
+        "pgBackRest repository",
+        "etcd CA",
         "etcd",
         "etcd client",
         "Postgres",
@@ -71,6 +75,28 @@ describe("lab CA", () => {
     for (const b of blocks) expect(() => new X509Certificate(b)).not.toThrow();
     expect(statSync(p.caKey).mode & 0o077).toBe(0);
     expect(readFileSync(p.dashboardHtpasswd, "utf8")).toMatch(/^admin:\$2[aby]\$10\$/);
+    // Alertmanager's users: the dashboards', Prometheus' and the remediator's, each its own
+    // password (a hash that matches its file and no other), all files private.
+    const am = parse(readFileSync(p.alertmanagerWebConfig, "utf8")).basic_auth_users as Record<
+      string,
+      string
+    >;
+    expect(Object.keys(am).sort()).toEqual(["admin", "prometheus", "remediator"]);
+    const own = {
+      admin: p.dashboardPassword,
+      prometheus: p.alertmanagerPrometheusPassword,
+      remediator: p.alertmanagerRemediatorPassword,
+    };
+    const passwords = Object.values(own).map((f) => readFileSync(f, "utf8").trim());
+    expect(new Set(passwords).size).toBe(3);
+    for (const [user, file] of Object.entries(own)) {
+      const pass = readFileSync(file, "utf8").trim();
+      expect(bcrypt.compareSync(pass, am[user] ?? ""), `${user}'s own hash`).toBe(true);
+      expect(statSync(file).mode & 0o077).toBe(0);
+    }
+    // A hash is for its own user only: the remediator's password does not open Prometheus' user.
+    expect(bcrypt.compareSync(passwords[2] ?? "", am.prometheus ?? "")).toBe(false);
+    expect(statSync(p.alertmanagerWebConfig).mode & 0o077).toBe(0);
     for (const f of [p.engineKey, p.pgbackrestKey, p.tlsKey])
       expect(statSync(f).mode & 0o077).toBe(0);
     expect(await ensureState("t", "lab.localhost", dir)).toEqual({ issued: [] });
@@ -79,7 +105,8 @@ describe("lab CA", () => {
     expect(again.caReason).toMatch(/domain/);
     expect(certNames(readFileSync(p.tlsCert, "utf8"))).toContain("app.demo.localhost");
     expect(caScope(readFileSync(p.caCert, "utf8"))?.dns).toContain("demo.localhost");
-  });
+    // Three CAs, eight leaves and five bcrypt hashes, twice: seconds on a busy machine.
+  }, 30_000);
 });
 
 describe("lab CA name constraints (checked by OpenSSL, the verifier curl and Node use)", () => {
@@ -143,7 +170,10 @@ describe("lab CA name constraints (checked by OpenSSL, the verifier curl and Nod
   });
 });
 
-describe("the engines' own CA: one key opens the engines, no task holds it", () => {
+// Each test makes a whole state (three CAs, bcrypt hashes): seconds on a busy machine.
+describe("one key per door: the engines' CA, etcd's CA, pgBackRest's two roles", {
+  timeout: 30_000,
+}, () => {
   /** A TLS server that, like a node engine, asks for a client certificate from `ca` only. */
   async function engineLike(
     server: { cert: string; key: string },
@@ -185,7 +215,11 @@ describe("the engines' own CA: one key opens the engines, no task holds it", () 
     const held = {
       "etcd client (pg tasks)": read(p.etcdClientCert, p.etcdClientKey),
       "etcd member (etcd tasks)": read(p.etcdCert, p.etcdKey),
-      "pgBackRest (pg and backup tasks)": read(p.pgbackrestCert, p.pgbackrestKey),
+      "pgBackRest members (pg tasks)": read(p.pgbackrestCert, p.pgbackrestKey),
+      "pgBackRest repository (backup task)": read(
+        p.pgbackrestRepositoryCert,
+        p.pgbackrestRepositoryKey,
+      ),
     };
     for (const [what, client] of Object.entries(held))
       expect(await engine(client), what).toMatch(/^refused/);
@@ -203,5 +237,69 @@ describe("the engines' own CA: one key opens the engines, no task holds it", () 
     const now = readFileSync(p.engineCert, "utf8");
     expect(await issuedBy(now, readFileSync(p.engineCaCert, "utf8"))).toBe(true);
     expect(statSync(p.engineCaKey).mode & 0o077).toBe(0);
+  });
+
+  it("etcd (its own CA) answers Patroni's client certificate and refuses every other one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-etcd-ca-"));
+    await ensureState("t", "lab.localhost", dir);
+    const p = statePaths(dir);
+    const read = (cert: string, key: string) => ({
+      cert: readFileSync(cert, "utf8"),
+      key: readFileSync(key, "utf8"),
+    });
+    const etcdCa = readFileSync(p.etcdCaCert, "utf8");
+    const etcd = (client: { cert: string; key: string }) =>
+      engineLike(read(p.etcdCert, p.etcdKey), etcdCa, client);
+    expect(await etcd(read(p.etcdClientCert, p.etcdClientKey))).toBe("answered");
+    const others = {
+      "pgBackRest members (pg tasks)": read(p.pgbackrestCert, p.pgbackrestKey),
+      "pgBackRest repository (backup task)": read(
+        p.pgbackrestRepositoryCert,
+        p.pgbackrestRepositoryKey,
+      ),
+      "the engine client (the lab CLI)": read(p.engineCert, p.engineKey),
+    };
+    for (const [what, client] of Object.entries(others))
+      expect(await etcd(client), what).toMatch(/^refused/);
+    expect(await issuedBy(read(p.etcdCert, p.etcdKey).cert, readFileSync(p.caCert, "utf8"))).toBe(
+      false,
+    );
+  });
+
+  it("pgBackRest: one certificate per role, each named for its own hosts; a shared one from before is issued again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-pgbackrest-"));
+    await ensureState("t", "lab.localhost", dir);
+    const p = statePaths(dir);
+    const subject = (f: string) => new X509Certificate(readFileSync(f, "utf8")).subject;
+    expect(subject(p.pgbackrestCert)).toContain("CN=pgbackrest-member");
+    expect(certNames(readFileSync(p.pgbackrestCert, "utf8")).sort()).toEqual(["pg1", "pg2"]);
+    expect(subject(p.pgbackrestRepositoryCert)).toContain("CN=pgbackrest-repository");
+    expect(certNames(readFileSync(p.pgbackrestRepositoryCert, "utf8"))).toEqual(["backup"]);
+    const labCa = { cert: readFileSync(p.caCert, "utf8"), key: readFileSync(p.caKey, "utf8") };
+    const shared = await issueCert(labCa, {
+      dns: ["backup", "pg1", "pg2"],
+      commonName: "pgbackrest",
+      usage: "both",
+    });
+    writeFileSync(p.pgbackrestCert, shared.cert);
+    writeFileSync(p.pgbackrestKey, shared.key);
+    expect(await ensureState("t", "lab.localhost", dir)).toEqual({
+      issued: ["pgBackRest members"],
+    });
+    expect(subject(p.pgbackrestCert)).toContain("CN=pgbackrest-member");
+  });
+
+  it("a lab from before: etcd's certificates, from the lab CA, are issued again by etcd's CA", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lab-etcd-ca-old-"));
+    await ensureState("t", "lab.localhost", dir);
+    const p = statePaths(dir);
+    const labCa = { cert: readFileSync(p.caCert, "utf8"), key: readFileSync(p.caKey, "utf8") };
+    const old = await issueCert(labCa, { commonName: "patroni", usage: "client" });
+    writeFileSync(p.etcdClientCert, old.cert);
+    writeFileSync(p.etcdClientKey, old.key);
+    expect(await ensureState("t", "lab.localhost", dir)).toEqual({ issued: ["etcd client"] });
+    const now = readFileSync(p.etcdClientCert, "utf8");
+    expect(await issuedBy(now, readFileSync(p.etcdCaCert, "utf8"))).toBe(true);
+    expect(statSync(p.etcdCaKey).mode & 0o077).toBe(0);
   });
 });

@@ -69,7 +69,23 @@ describe("remediator policy", () => {
     };
     expect(JSON.parse(rem.environment.REMEDIATOR_POLICY ?? "{}").dryRun).toBe(true);
     expect(rem.volumes.map((v) => v.source)).not.toContain("/var/run/docker.sock");
-    expect(services["docker-proxy"]?.networks).toEqual(["remediation"]);
+    // Its way to the Swarm: docker-actions, alone with it on the remediation network, with the
+    // socket and its own replica bound (from swarm-lab.yaml, not the remediator's policy).
+    const actions = services["docker-actions"] as {
+      networks: string[];
+      environment: Record<string, string>;
+      cap_drop: string[];
+      volumes: Array<{ source: string }>;
+    };
+    expect(actions.networks).toEqual(["remediation"]);
+    expect(actions.volumes.map((v) => v.source)).toEqual(["/var/run/docker.sock"]);
+    expect(actions.cap_drop).toEqual(["ALL"]);
+    expect(Number(actions.environment.ACTIONS_MAX_REPLICAS)).toBe(c.alerting.actions.scaleUp.max);
+    expect(rem.environment.DOCKER_API).toBe("http://docker-actions:2375");
+    const onRemediation = Object.entries(services)
+      .filter(([, s]) => (s.networks as string[] | undefined)?.includes("remediation"))
+      .map(([name]) => name);
+    expect(onRemediation.sort()).toEqual(["docker-actions", "remediator"]);
   });
 });
 
@@ -89,6 +105,53 @@ describe("notification receivers", () => {
       "secrets/slack",
       "secrets/hook",
     ]);
+  });
+
+  it("the lab's own receivers get Alertmanager's token, which only the three of them hold", () => {
+    const doc = parse(planAlertmanager(template, config({}).alerting.receivers).yaml);
+    for (const name of ["remediator", "lab"]) {
+      const hook = doc.receivers.find((r: { name: string }) => r.name === name).webhook_configs[0];
+      expect(hook.http_config.authorization.credentials_file).toBe(
+        "/run/secrets/alert_webhook_token",
+      );
+    }
+    const stack = stackOf(config({}), (f) => ({ path: f, hash: "0".repeat(12) }));
+    const holders = Object.entries(stack.services as Record<string, { secrets?: unknown[] }>)
+      .filter(([, svc]) =>
+        (svc.secrets ?? []).some(
+          (x) => (x as { source?: string }).source === "alert_webhook_token",
+        ),
+      )
+      .map(([name]) => name)
+      .sort();
+    expect(holders).toEqual(["alert-receiver", "alertmanager", "remediator"]);
+  });
+
+  it("Alertmanager's API asks for a user; Prometheus and the remediator each hold only their own", () => {
+    const stack = stackOf(config({}), (f) => ({ path: f, hash: "0".repeat(12) }));
+    const services = stack.services as Record<
+      string,
+      { command?: string[]; secrets?: Array<{ source?: string }> }
+    >;
+    expect(services.alertmanager?.command).toContain(
+      "--web.config.file=/run/secrets/alertmanager_web",
+    );
+    const holdersOf = (secret: string) =>
+      Object.entries(services)
+        .filter(([, svc]) => (svc.secrets ?? []).some((x) => x.source === secret))
+        .map(([name]) => name);
+    expect(holdersOf("alertmanager_web")).toEqual(["alertmanager"]);
+    expect(holdersOf("alertmanager_prometheus_password")).toEqual(["prometheus"]);
+    expect(holdersOf("alertmanager_remediator_password")).toEqual(["remediator"]);
+    const prom = parse(readFileSync(join(REPO_ROOT, "prometheus/prometheus.yml"), "utf8"));
+    const amAuth = prom.alerting.alertmanagers[0].basic_auth;
+    expect(amAuth).toEqual({
+      username: "prometheus",
+      password_file: "/run/secrets/alertmanager_prometheus_password",
+    });
+    // Its metrics are scraped by a job of its own with that user, not by the open one.
+    const jobs = prom.scrape_configs as Array<{ job_name: string; basic_auth?: unknown }>;
+    expect(jobs.find((j) => j.job_name === "alertmanager")?.basic_auth).toEqual(amAuth);
   });
 
   it("without receivers the configuration is the template's", () => {
@@ -135,7 +198,7 @@ describe("notification receivers", () => {
 });
 
 describe.skipIf(!has("haproxy"))("the Docker API proxies' allow-lists", () => {
-  it.each(["haproxy.cfg", "readonly.cfg", "nodelogs.cfg"])("haproxy accepts %s", (file) => {
+  it.each(["readonly.cfg", "nodelogs.cfg"])("haproxy accepts %s", (file) => {
     const out = execFileSync(
       "haproxy",
       ["-c", "-f", join(REPO_ROOT, "images/docker-proxy", file)],

@@ -220,8 +220,8 @@ describe("renderStack", () => {
         .sort();
       const proxies =
         set === "official"
-          ? ["docker-node", "docker-proxy", "docker-ro"]
-          : ["docker-proxy", "docker-ro"];
+          ? ["docker-actions", "docker-node", "docker-ro"]
+          : ["docker-actions", "docker-ro"];
       expect(socketHolders).toEqual(proxies);
       for (const [name, svc] of Object.entries(s.services)) {
         const mounts = svc.volumes ?? [];
@@ -276,7 +276,7 @@ describe("renderStack", () => {
     );
   });
 
-  it("scrapes cAdvisor at scrape time (its own sample timestamps ignored), and only in its own job", () => {
+  it("scrapes cAdvisor at scrape time (its own sample timestamps ignored), and only in its own job (Alertmanager too: it asks for a user)", () => {
     const prom = parse(readFileSync(join(REPO_ROOT, "prometheus/prometheus.yml"), "utf8")) as {
       scrape_configs: {
         job_name: string;
@@ -291,7 +291,7 @@ describe("renderStack", () => {
       regex: expect.stringContaining("cadvisor"),
     });
     expect(jobs["swarm-services"]?.relabel_configs).toContainEqual(
-      expect.objectContaining({ regex: "cadvisor", action: "drop" }),
+      expect.objectContaining({ regex: "cadvisor|alertmanager", action: "drop" }),
     );
     expect(render({}, "official").services.cadvisor.deploy.labels["prometheus.job"]).toBe(
       "cadvisor",
