@@ -128,7 +128,10 @@ def engine(method: str, path: str, body: Any = None) -> tuple[int, Any]:
         conn.request(method, path, data, {"Content-Type": "application/json"})
         res = conn.getresponse()
         text = res.read()
-        return res.status, (json.loads(text) if text else None)
+        try:
+            return res.status, (json.loads(text) if text else None)
+        except ValueError:
+            raise OSError(f"answered {res.status} with a body that is not JSON") from None
     finally:
         conn.close()
 
@@ -245,7 +248,12 @@ def make_handler(actions: Actions) -> type[BaseHTTPRequestHandler]:
             raise Refused(404, f"{method} {path} is not an action of docker-actions")
 
         def _body(self) -> dict[str, Any]:
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                raise Refused(400, "Content-Length is not a number") from None
+            if length < 0:
+                raise Refused(400, "Content-Length is negative")
             if length > 4096:
                 raise Refused(413, "body too large")
             try:

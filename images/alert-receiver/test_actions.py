@@ -6,6 +6,7 @@ the same calls from inside the remediator's task against the real Swarm.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socketserver
@@ -108,6 +109,12 @@ class EngineHandler(BaseHTTPRequestHandler):
         if self.path in specs:
             sid, spec = specs[self.path]
             return self._send(200, {"ID": sid, "Version": {"Index": 41}, "Spec": spec})
+        if self.path == "/services/lab_garbled":
+            self.send_response(200)
+            self.send_header("Content-Length", "9")
+            self.end_headers()
+            self.wfile.write(b"<html>oops")
+            return None
         if self.path.startswith("/tasks?filters="):
             running = {"State": "running"}
             tasks = [{"NodeID": "n1", "Status": running}, {"NodeID": "n2", "Status": running}]
@@ -190,3 +197,24 @@ def test_actions_reach_the_engine_as_a_checked_update_and_nothing_else_does(serv
     # The extra key was ignored: the engine saw replicas 4 and the service's own image.
     assert posts[-1][1] == actions.applied(APP, {"Replicas": 4})
     assert len(posts) == 3
+
+
+def test_bad_requests_and_a_garbled_engine_get_an_answer_not_a_dropped_connection(
+    served: Any,
+) -> None:
+    url, posts = served
+    host, port = url.removeprefix("http://").split(":")
+    for length, body in [("lots", b"{}"), ("-3", b"{}"), ("8", b"[1,2,3] ")]:
+        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        conn.putrequest("POST", "/services/app/scale")
+        conn.putheader("Content-Length", length)
+        conn.endheaders()
+        conn.send(body)
+        res = conn.getresponse()
+        assert res.status == 400, (length, res.status)
+        assert "error" in json.loads(res.read())
+        conn.close()
+    code, answer = call(f"{url}/services/garbled")
+    assert code == 502
+    assert "not JSON" in answer["error"]
+    assert posts == []

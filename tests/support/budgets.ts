@@ -100,6 +100,16 @@ export function stepTimes(lines: string[], endS: number): Array<{ name: string; 
   }));
 }
 
+const LONGEST = 10;
+
+/** The longest tests of every file, longest first: where the next minutes are to be won. */
+function longest(files: FileTime[]): Array<{ file: string; title: string; seconds: number }> {
+  return files
+    .flatMap((f) => (f.tests ?? []).map((t) => ({ file: f.file, ...t })))
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, LONGEST);
+}
+
 /** Pure: the table CI prints at its end. */
 export function renderTimes(
   steps: Array<{ name: string; seconds: number }>,
@@ -117,6 +127,8 @@ export function renderTimes(
         `${f.file}${f.passed ? "" : " (failed)"}${budgetOf(f.file) ? ` (budget ${budgetOf(f.file)} s)` : ""}`,
       ),
     ),
+    `the ${LONGEST} longest tests:`,
+    ...longest(files).map((t) => line(t.seconds, `${t.file} › ${t.title}`)),
   ].join("\n");
 }
 

@@ -74,6 +74,22 @@ describe("CI's time budgets", () => {
     expect(table).toContain("     2 s  lab/app.test.ts (budget 10 s)");
   });
 
+  it("the longest tests of all files come last, longest first, at most ten", () => {
+    const tests = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => ({ title: `t${from + i}`, seconds: from + i }));
+    const files = [
+      { file: "lab/a.test.ts", seconds: 100, passed: true, tests: tests(6, 1) },
+      { file: "lab/b.test.ts", seconds: 100, passed: true, tests: tests(6, 20) },
+    ];
+    const table = renderTimes([], files, 10).split("\n");
+    const at = table.indexOf("the 10 longest tests:");
+    expect(at).toBeGreaterThan(0);
+    expect(table.slice(at + 1)).toEqual([
+      ...[25, 24, 23, 22, 21, 20].map((s) => `${String(s).padStart(6)} s  lab/b.test.ts › t${s}`),
+      ...[6, 5, 4, 3].map((s) => `${String(s).padStart(6)} s  lab/a.test.ts › t${s}`),
+    ]);
+  });
+
   it("a failed test is named with the head of its message, colour codes removed", () => {
     const message = [
       "\u001b[31mAssertionError: expected 3 to be 0\u001b[39m",
