@@ -54,6 +54,36 @@ elif [ -e /var/lib/postgresql/data/no-bootstrap ] && [ ! -s /var/lib/postgresql/
 fi
 # pgBackRest's TLS server: the repository host calls it to take backups from this member.
 (while true; do pgbackrest server >/dev/null 2>&1 || true; sleep 2; done) &
+# An old primary rewound after a failover (pg_rewind) must replay WAL up to the position the new
+# primary had reached when it rewound. On an idle primary no record passes that point (after
+# archive_timeout switched the segment it sits just past a page header), so the member stays
+# "starting", refusing connections, until something writes: minutes. So a member whose Postgres
+# has refused connections for 10 s asks the primary (whichever member takes writes) for one
+# write, a transaction id committed without waiting for a replica, at most once every 30 s. It
+# reads the local socket only; Patroni is not asked (a poll of its API is what starved it once).
+members=${PG_MEMBERS:?PG_MEMBERS is required: the members service names, e.g. pg1,pg2}
+nudge_primary() {
+  refusing=0
+  while true; do
+    sleep 5
+    ready=0
+    pg_isready -q -h /var/run/postgresql -p 5432 || ready=$?
+    # 1: the server runs and refuses connections (recovery not consistent yet); 0, 2, 3: not that.
+    if [ "$ready" -ne 1 ]; then refusing=0; continue; fi
+    refusing=$((refusing + 5))
+    [ "$refusing" -ge 10 ] || continue
+    echo "lab-postgres: Postgres has refused connections for $refusing s (replaying up to a point the primary has not written past): asking the primary for one write"
+    if PGPASSWORD=$(secret "$PG_SUPERUSER_PASSWORD_FILE") PGCONNECT_TIMEOUT=3 psql -X -q -At \
+      "host=$members dbname=postgres user=postgres sslmode=verify-full sslrootcert=$tls/ca.crt target_session_attrs=read-write" \
+      -c "SET synchronous_commit = local" -c "SELECT txid_current()" >/dev/null 2>&1; then
+      echo "lab-postgres: the primary wrote one record"
+    else
+      echo "lab-postgres: no member took the write (none is primary yet?): tried again in 30 s"
+    fi
+    refusing=-20
+  done
+}
+nudge_primary &
 cat > /etc/patroni/patroni.yml <<YAML
 scope: ${PATRONI_SCOPE:-lab}
 name: $PATRONI_NAME

@@ -24,6 +24,8 @@ export const NODE_ALERTS_OFF_S = 80;
  * reconnect. Measured to the end of the outage the fault made; failures later are reported apart.
  */
 const WRITES_BACK_S = 30;
+/** Both database members streaming again this long after the node rejoined, at the latest. */
+const MEMBERS_BACK_S = 120;
 
 export const nodeDown: Drill = {
   name: "node-down",
@@ -98,7 +100,7 @@ export const nodeDown: Drill = {
             members.every((x) => x.state === "running" || x.state === "streaming")
           );
         },
-        120_000,
+        MEMBERS_BACK_S * 1000,
         ctx.signal,
       );
       mark(`both database members running again after ${m.membersBackS ?? "-"} s`);
@@ -136,6 +138,13 @@ export const nodeDown: Drill = {
           name: "node rejoined",
           ok: m.nodeRejoinedS !== null,
           detail: `${m.nodeRejoinedS ?? "not"} s after power on`,
+        },
+        {
+          // An old primary rewound against an idle primary waited minutes for a WAL record
+          // before it accepted connections; the member's entrypoint now asks for one write.
+          name: `both database members running again within ${MEMBERS_BACK_S} s`,
+          ok: m.membersBackS !== null,
+          detail: `${m.membersBackS ?? "not"} s after the node rejoined`,
         },
         {
           name: "every service whole again",

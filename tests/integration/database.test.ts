@@ -84,6 +84,7 @@ beforeAll(async () => {
     .withEnvironment({
       PATRONI_NAME: "pg1",
       PATRONI_SCOPE: "integration",
+      PG_MEMBERS: "pg1",
       ETCD_HOSTS: "etcd1:2379",
       PG_SYNCHRONOUS_MODE: "false",
       PG_SUPERUSER_PASSWORD_FILE: "/run/secrets/pg_superuser_password",

@@ -106,6 +106,9 @@ describe("renderStack", () => {
     const s = render();
     expect(s.services.pg1.environment.PATRONI_NAME).toBe("pg1");
     expect(s.services.pg2.environment.PATRONI_NAME).toBe("pg2");
+    // Each member knows both, to ask whichever is primary for a write (entrypoint.sh).
+    expect(s.services.pg1.environment.PG_MEMBERS).toBe("pg1,pg2");
+    expect(s.services.pg2.environment.PG_MEMBERS).toBe("pg1,pg2");
     expect(s.services.pg1.volumes[0].source).toBe("pg1data");
     expect(s.services.pg2.volumes[0].source).toBe("pg2data");
     expect(s.services.pg2.deploy.placement.constraints).toEqual(["node.labels.lab.pg2 == true"]);
