@@ -25,6 +25,11 @@ import type { Check, Drill } from "./types.js";
 export const ROLLBACK_GOAL_S = 10;
 /** Blue/green in a drill: the old colour is kept warm this long before it is retired. */
 const DRILL_WARM_S = 10;
+/**
+ * The traffic goes on this long after the deploy (and a blue/green deploy's retiring) ended, then
+ * stops: --duration is the longest a deploy may be watched, sized for the slowest runs.
+ */
+const AFTER_DEPLOY_S = 10;
 
 /** The delivery in the history, and the KPIs Prometheus reads brought up to date. */
 async function record(lab: RunningLab, d: Delivery, log: Log): Promise<void> {
@@ -91,7 +96,7 @@ export const deployDrill: Drill = {
         `deploy ${delivery.result} after ${delivery.durationS} s${delivery.reason ? `: ${delivery.reason}` : ""}${retireS === null ? "" : `; old colour retired in ${retireS} s`}`,
       );
       if (example) applied = await appliedCheck(lab, example);
-    });
+    }, AFTER_DEPLOY_S);
     // Interrupted: no deploy now (it would stop at once); the next run drops the column itself,
     // or says to run lab:rollback first when the version with the example still serves.
     if (example && ctx.signal.aborted)

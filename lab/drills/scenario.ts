@@ -16,11 +16,19 @@ export interface UnderTraffic {
 /** The event a run records when Ctrl-C came before its fault: the lab was not touched. */
 export const NOT_INJECTED = "interrupted before the fault: nothing was injected";
 
+/**
+ * Runs the traffic for `opts.durationS` and the fault at `opts.faultAtS`. With `tailS`, the traffic
+ * stops that long after the fault's function returned, if that comes first: a fault whose end is
+ * known (a deploy) is watched a moment after it, not for the rest of a duration sized for its
+ * slowest case.
+ */
 export async function underTraffic(
   ctx: DrillContext,
   fault: (mark: (what: string) => void) => Promise<void>,
+  tailS?: number,
 ): Promise<UnderTraffic> {
   const { lab, opts } = ctx;
+  const stop = new AbortController();
   const headers = await lab.adminHeaders();
   const events: DrillRun["events"] = [];
   const t0 = performance.now();
@@ -33,7 +41,7 @@ export async function underTraffic(
     writers: opts.writers,
     readers: opts.readers,
     durationMs: opts.durationS * 1000,
-    signal: ctx.signal,
+    signal: AbortSignal.any([ctx.signal, stop.signal]),
     onSample: ctx.onSample,
   });
   mark(`traffic started: ${opts.writers} writers, ${opts.readers} readers`);
@@ -41,6 +49,14 @@ export async function underTraffic(
   const faultMs = performance.now() - t0;
   if (ctx.signal.aborted) mark(NOT_INJECTED);
   else await fault(mark);
+  if (tailS !== undefined && !ctx.signal.aborted) {
+    const left = opts.durationS * 1000 - (performance.now() - t0);
+    if (left > tailS * 1000) {
+      mark(`traffic goes on ${tailS} s more, then stops (not the ${opts.durationS} s of --duration)`);
+      await systemClock.sleep(tailS * 1000, ctx.signal);
+      stop.abort();
+    }
+  }
   const traffic = await trafficDone;
   mark("traffic stopped");
   const lost = lostWrites(traffic.acknowledged, await presentRows(lab));
