@@ -80,23 +80,27 @@ export const deployDrill: Drill = {
     let retiredTo: string | null = null;
     let applied: Check | undefined;
     const opts = { ...deployOptions(lab.config.deploy, "deploy"), signal: ctx.signal };
-    const result = await underTraffic(ctx, async (mark) => {
-      mark(`deploy of ${image} started (${strategy})`);
-      if (strategy === "rolling") {
-        delivery = await deployRolling(lab, image, opts, ctx.log);
-        await record(lab, delivery, ctx.log);
-      } else {
-        const r = await blueGreen(lab, image, opts, ctx.log);
-        delivery = r.delivery;
-        retireS = r.retireS;
-        retiredTo = r.retiredTo;
-        if (delivery.result !== "succeeded") await record(lab, delivery, ctx.log);
-      }
-      mark(
-        `deploy ${delivery.result} after ${delivery.durationS} s${delivery.reason ? `: ${delivery.reason}` : ""}${retireS === null ? "" : `; old colour retired in ${retireS} s`}`,
-      );
-      if (example) applied = await appliedCheck(lab, example);
-    }, AFTER_DEPLOY_S);
+    const result = await underTraffic(
+      ctx,
+      async (mark) => {
+        mark(`deploy of ${image} started (${strategy})`);
+        if (strategy === "rolling") {
+          delivery = await deployRolling(lab, image, opts, ctx.log);
+          await record(lab, delivery, ctx.log);
+        } else {
+          const r = await blueGreen(lab, image, opts, ctx.log);
+          delivery = r.delivery;
+          retireS = r.retireS;
+          retiredTo = r.retiredTo;
+          if (delivery.result !== "succeeded") await record(lab, delivery, ctx.log);
+        }
+        mark(
+          `deploy ${delivery.result} after ${delivery.durationS} s${delivery.reason ? `: ${delivery.reason}` : ""}${retireS === null ? "" : `; old colour retired in ${retireS} s`}`,
+        );
+        if (example) applied = await appliedCheck(lab, example);
+      },
+      AFTER_DEPLOY_S,
+    );
     // Interrupted: no deploy now (it would stop at once); the next run drops the column itself,
     // or says to run lab:rollback first when the version with the example still serves.
     if (example && ctx.signal.aborted)

@@ -52,7 +52,9 @@ export async function underTraffic(
   if (tailS !== undefined && !ctx.signal.aborted) {
     const left = opts.durationS * 1000 - (performance.now() - t0);
     if (left > tailS * 1000) {
-      mark(`traffic goes on ${tailS} s more, then stops (not the ${opts.durationS} s of --duration)`);
+      mark(
+        `traffic goes on ${tailS} s more, then stops (not the ${opts.durationS} s of --duration)`,
+      );
       await systemClock.sleep(tailS * 1000, ctx.signal);
       stop.abort();
     }
