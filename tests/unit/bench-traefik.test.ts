@@ -45,7 +45,7 @@ describe("bench:traefik's Traefik: the lab's configuration, on the bench's ports
     expect(r.services.app.loadBalancer).toEqual({
       servers: [{ url: "http://127.0.0.1:18081" }],
       serversTransport: "fast-fail@file",
-      healthCheck: { path: "/health/ready", interval: "2s", timeout: "1s" },
+      healthCheck: { path: "/health/ready", interval: "2s", timeout: "3s" },
     });
   });
 
