@@ -8,6 +8,7 @@ import { runningVersion } from "../../lab/deploy/checks.js";
 import { GREEN } from "../../lab/deploy/colours.js";
 import { imageSetOf } from "../../lab/deploy/plan.js";
 import { derivedImage } from "../../lab/deploy/versions.js";
+import { describeActed } from "../../lab/drills/report.js";
 import { requireHealthy, runDrill } from "../../lab/drills/run.js";
 import type { DrillOptions, DrillRun } from "../../lab/drills/types.js";
 import { servedRef } from "../../lab/plan/registry.js";
@@ -59,8 +60,7 @@ function seen(run: DrillRun): string {
     `in the seconds ${seconds.join("; ")}`,
     "the drill's events:",
     ...events,
-    "what else acted meanwhile:",
-    ...(run.actedDuring ?? []).map((b) => `  ${b.at} ${b.who}: ${b.what}`),
+    `what else acted meanwhile: ${describeActed(run)}`,
     "",
   ].join("\n");
 }
